@@ -1,0 +1,59 @@
+// swift-tools-version:6.0
+import PackageDescription
+import class Foundation.ProcessInfo
+
+// Numeric targets are always built optimised, even in debug configuration: a debug-built
+// forward pass is 10-100x slower, which would make every model test crawl.
+// Without an explicit target CPU, Swift on x86-64 emits one `fmaf` library call per SIMD lane
+// (see docs/architecture.md); override with AXLLAMA_TARGET_CPU=cortex-a76 for a Pi release build.
+let targetCPU = ProcessInfo.processInfo.environment["AXLLAMA_TARGET_CPU"] ?? "native"
+let numericSettings: [SwiftSetting] = [
+    .unsafeFlags(["-O", "-target-cpu", targetCPU]),
+]
+
+let package = Package(
+    name: "axllama",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "axllama", targets: ["axllama"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "axllama",
+            dependencies: [
+                "Runtime", "CPUEngine", "GGUF", "Tokenizer", "EngineInterface",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "GGUF"),
+        .target(name: "Tokenizer"),
+        .target(name: "ChatTemplate"),
+        .target(name: "EngineInterface"),
+        .target(
+            name: "CPUEngine",
+            dependencies: ["GGUF", "EngineInterface"],
+            swiftSettings: numericSettings
+        ),
+        .target(
+            name: "Runtime",
+            dependencies: ["GGUF", "Tokenizer", "EngineInterface"],
+            swiftSettings: numericSettings
+        ),
+
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
+        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ChatTemplateTests", dependencies: ["ChatTemplate"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "CPUEngineTests",
+            dependencies: ["CPUEngine", "GGUF", "EngineInterface"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: numericSettings
+        ),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "EngineInterface", "Tokenizer"]),
+    ]
+)
