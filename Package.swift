@@ -45,15 +45,17 @@ let package = Package(
             swiftSettings: numericSettings
         ),
 
-        .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
-        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ChatTemplateTests", dependencies: ["ChatTemplate"], resources: [.copy("Fixtures")]),
+        .target(name: "TestSupport", dependencies: ["Runtime"], path: "Sources/TestSupport"),
+
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF", "TestSupport"]),
+        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ChatTemplateTests", dependencies: ["ChatTemplate", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "CPUEngineTests",
-            dependencies: ["CPUEngine", "GGUF", "EngineInterface"],
+            dependencies: ["CPUEngine", "GGUF", "EngineInterface", "TestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: numericSettings
         ),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "EngineInterface", "Tokenizer"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "EngineInterface", "Tokenizer", "TestSupport"]),
     ]
 )
