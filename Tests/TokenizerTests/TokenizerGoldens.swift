@@ -1,0 +1,53 @@
+import Foundation
+import GGUF
+import TestSupport
+import Tokenizer
+
+/// The committed goldens from `scripts/make-tokenizer-goldens.py` (llama.cpp on the default model).
+struct TokenizerGoldens: Decodable {
+    struct Case: Decodable {
+        let text: String
+        let addSpecial: Bool
+        let parseSpecial: Bool
+        let ids: [Int32]
+        let decodedHex: String
+        let decodedWithSpecialHex: String
+    }
+
+    let model: String
+    let preTokenizer: String?
+    let vocabularySize: Int
+    let cases: [Case]
+
+    static func load() throws -> TokenizerGoldens {
+        guard let url = Bundle.module.url(forResource: "tokenizer-goldens", withExtension: "json", subdirectory: "Fixtures") else {
+            throw CocoaError(.fileNoSuchFile)
+        }
+        return try JSONDecoder().decode(TokenizerGoldens.self, from: Data(contentsOf: url))
+    }
+}
+
+/// The default model's tokenizer, built once for all tests that need it.
+enum DefaultModelTokenizer {
+    static let configuration: TokenizerConfiguration? = {
+        guard let url = TestModels.defaultModelURL(), let file = try? GGUFFile(path: url.path) else { return nil }
+        return TokenizerConfiguration(gguf: file)
+    }()
+
+    static let tokenizer: BPETokenizer? = configuration.flatMap { try? BPETokenizer(configuration: $0) }
+
+    static var isAvailable: Bool { tokenizer != nil }
+}
+
+extension Array where Element == UInt8 {
+    init(hex: String) {
+        var bytes: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            bytes.append(UInt8(hex[index..<next], radix: 16)!)
+            index = next
+        }
+        self = bytes
+    }
+}
