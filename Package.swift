@@ -45,7 +45,7 @@ let package = Package(
             swiftSettings: numericSettings
         ),
 
-        .target(name: "TestSupport", dependencies: ["Runtime"], path: "Sources/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Runtime", "EngineInterface"], path: "Sources/TestSupport"),
 
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "TestSupport"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF", "TestSupport"], resources: [.copy("Fixtures")]),
