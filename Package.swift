@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Runtime", "EngineInterface"], path: "Sources/TestSupport"),
 
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "TestSupport"]),
-        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF", "Runtime", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ChatTemplateTests", dependencies: ["ChatTemplate", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "CPUEngineTests",

@@ -1,5 +1,6 @@
 import Foundation
 import GGUF
+import Runtime
 import TestSupport
 import Tokenizer
 
@@ -29,9 +30,10 @@ struct TokenizerGoldens: Decodable {
 
 /// The default model's tokenizer, built once for all tests that need it.
 enum DefaultModelTokenizer {
+    /// Read through the runtime's GGUF adapter, as the server reads it.
     static let configuration: TokenizerConfiguration? = {
         guard let url = TestModels.defaultModelURL(), let file = try? GGUFFile(path: url.path) else { return nil }
-        return TokenizerConfiguration(gguf: file)
+        return try? TokenizerConfiguration(ggufFile: file)
     }()
 
     static let tokenizer: BPETokenizer? = configuration.flatMap { try? BPETokenizer(configuration: $0) }
