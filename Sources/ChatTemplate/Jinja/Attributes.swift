@@ -2,6 +2,7 @@
 extension Interpreter {
     /// `object.name`: jinja2 tries the Python attribute first (methods), then the item.
     func attribute(of object: Value, _ name: String) throws(EvaluationError) -> Value {
+        let object = object.unmarked
         switch object {
         case .undefined(let what):
             throw .runtime(what)
@@ -28,6 +29,7 @@ extension Interpreter {
 
     /// `object[key]`: missing keys and indexes give Undefined, as in jinja2.
     func item(of object: Value, _ key: Value) throws(EvaluationError) -> Value {
+        let object = object.unmarked, key = key.unmarked
         switch (object, key) {
         case (.undefined(let what), _):
             throw .runtime(what)
@@ -35,6 +37,8 @@ extension Interpreter {
             return d[k] ?? .undefined("'dict object' has no attribute '\(k)'")
         case (.namespace, .string(let k)):
             return try attribute(of: object, k)
+        case (.dict(let d), _):
+            if let k = DictionaryKey.encode(key), let v = d[k] { return v }
         case (.list(let items), _):
             guard let i = key.asInt else { break }
             let index = i < 0 ? items.count + i : i
@@ -55,6 +59,7 @@ extension Interpreter {
     }
 
     func slice(_ object: Value, _ start: Value?, _ stop: Value?, _ step: Value?) throws(EvaluationError) -> Value {
+        let object = object.unmarked
         if case .undefined(let what) = object { throw .runtime(what) }
         func bound(_ v: Value?) throws(EvaluationError) -> Int? {
             guard let v, !v.isNone else { return nil }
@@ -115,14 +120,14 @@ extension Interpreter {
         case "get":
             let p = try args.bind(["key", "default"], function: "get")
             guard let key = p[0] else { throw .runtime("get expected at least 1 argument, got 0") }
-            if case .string(let k) = key, let v = d[k] { return v }
+            if let k = DictionaryKey.encode(key), let v = d[k] { return v }
             return p[1] ?? .none
         case "items":
             try args.requireNone(function: "items")
-            return .list(d.pairs.map { .list([.string($0.key), $0.value]) })
+            return .list(d.pairs.map { .list([DictionaryKey.decode($0.key), $0.value]) })
         case "keys":
             try args.requireNone(function: "keys")
-            return .list(d.keys.map { .string($0) })
+            return .list(d.keys.map(DictionaryKey.decode))
         default:
             try args.requireNone(function: "values")
             return .list(d.values)

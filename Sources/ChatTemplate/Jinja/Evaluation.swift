@@ -13,9 +13,9 @@ extension Interpreter {
             var dict = OrderedDictionary<String, Value>()
             for (k, v) in pairs {
                 let key = try evaluate(k, in: scope)
-                guard case .string(let ks) = key else {
+                guard let ks = DictionaryKey.encode(key) else {
                     location = k.location
-                    throw EvaluationError.runtime("only string keys are supported in dict literals, got \(key.typeName)")
+                    throw EvaluationError.runtime("unhashable type: '\(key.typeName)'")
                 }
                 dict[ks] = try evaluate(v, in: scope)
             }

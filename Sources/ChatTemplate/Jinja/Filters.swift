@@ -2,11 +2,21 @@
 extension Interpreter {
     func applyFilter(_ name: String, to value: Value, arguments args: Arguments, at location: SourceLocation) throws -> Value {
         self.location = location
+        switch name {
+        case "safe":
+            try args.requireNone(function: name)
+            return .markup(value.pythonString)
+        case "escape", "e":
+            if case .markup = value { return value }
+            return .markup(Self.escapeHTML(value.pythonString))
+        default: break
+        }
+        let value = value.unmarked
         let s = { value.pythonString }
         switch name {
-        case "safe", "string":
+        case "string":
             try args.requireNone(function: name)
-            return name == "safe" ? value : .string(s())
+            return .string(s())
         case "trim":
             let chars = try args.bind(["chars"], function: name)[0]
             return .string(PythonString.strip(s(), chars: chars.flatMap { if case .string(let c) = $0 { c } else { nil } }, leading: true, trailing: true))
@@ -31,13 +41,14 @@ extension Interpreter {
             return try iterate(value).first ?? .undefined("No first item, sequence was empty.")
         case "last":
             if case .undefined(let what) = value { throw EvaluationError.runtime(what) }
+            if case .iterator = value { throw EvaluationError.runtime("'generator' object is not reversible") }
             return try iterate(value).last ?? .undefined("No last item, sequence was empty.")
         case "list":
             return .list(try iterate(value))
         case "items":
             switch value {
-            case .undefined: return .list([])
-            case .dict(let d): return .list(d.pairs.map { .list([.string($0.key), $0.value]) })
+            case .undefined: return .iterator([])
+            case .dict(let d): return .iterator(d.pairs.map { .list([DictionaryKey.decode($0.key), $0.value]) })
             default: throw EvaluationError.runtime("items filter: can only get item pairs from a mapping, not \(value.typeName)")
             }
         case "join":
@@ -102,7 +113,7 @@ extension Interpreter {
             return .double((d * factor).rounded(rule) / factor)
         case "reverse":
             if case .string(let t) = value { return .string(String(t.unicodeScalars.reversed().map(Character.init))) }
-            return .list(try iterate(value).reversed())
+            return .iterator(try iterate(value).reversed())
         case "sort":
             let p = try args.bind(["reverse", "case_sensitive", "attribute"], function: name)
             let caseSensitive = p[1]?.isTruthy ?? false
@@ -125,14 +136,14 @@ extension Interpreter {
             var failure: Error?
             var pairs = d.pairs.sorted { l, r in
                 do {
-                    let a = try sortKey(byValue ? l.value : .string(l.key), attribute: nil, caseSensitive: caseSensitive)
-                    let b = try sortKey(byValue ? r.value : .string(r.key), attribute: nil, caseSensitive: caseSensitive)
+                    let a = try sortKey(byValue ? l.value : DictionaryKey.decode(l.key), attribute: nil, caseSensitive: caseSensitive)
+                    let b = try sortKey(byValue ? r.value : DictionaryKey.decode(r.key), attribute: nil, caseSensitive: caseSensitive)
                     return try ordering(a, b) < 0
                 } catch { failure = error; return false }
             }
             if let failure { throw failure }
             if p[2]?.isTruthy ?? false { pairs.reverse() }
-            return .list(pairs.map { .list([.string($0.key), $0.value]) })
+            return .list(pairs.map { .list([DictionaryKey.decode($0.key), $0.value]) })
         case "unique":
             let p = try args.bind(["case_sensitive", "attribute"], function: name)
             var seen: [Value] = []
@@ -141,7 +152,7 @@ extension Interpreter {
                 let key = try sortKey(item, attribute: p[1], caseSensitive: p[0]?.isTruthy ?? false)
                 if !seen.contains(key) { seen.append(key); out.append(item) }
             }
-            return .list(out)
+            return .iterator(out)
         case "min", "max":
             let p = try args.bind(["case_sensitive", "attribute"], function: name)
             var best: (Value, Value)? = nil
@@ -163,10 +174,11 @@ extension Interpreter {
             }
             return total
         case "map":
-            let items = try iterate(value)
+            // jinja2's map, select and reject yield nothing for a falsy value (None included).
+            let items = value.isTruthy ? try iterate(value) : []
             if let attribute = args.keyword.first(where: { $0.0 == "attribute" })?.1 {
                 let fallback = args.keyword.first(where: { $0.0 == "default" })?.1
-                return .list(try items.map { item throws in
+                return .iterator(try items.map { item throws in
                     let v = try lookupPath(item, attribute)
                     if v.isUndefined, let fallback { return fallback }
                     return v
@@ -174,7 +186,7 @@ extension Interpreter {
             }
             guard case .string(let filterName)? = args.positional.first else { throw EvaluationError.runtime("map requires a filter name or attribute=") }
             let rest = Arguments(positional: Array(args.positional.dropFirst()), keyword: args.keyword)
-            return .list(try items.map { try applyFilter(filterName, to: $0, arguments: rest, at: location) })
+            return .iterator(try items.map { try applyFilter(filterName, to: $0, arguments: rest, at: location) })
         case "select", "reject", "selectattr", "rejectattr":
             let byAttribute = name.hasSuffix("attr")
             var positional = args.positional
@@ -187,28 +199,15 @@ extension Interpreter {
             let testArgs = Arguments(positional: positional, keyword: args.keyword)
             let keep = name.hasPrefix("select")
             var out: [Value] = []
-            for item in try iterate(value) {
+            for item in value.isTruthy ? try iterate(value) : [] {
                 let subject = try attribute.map { try lookupPath(item, $0) } ?? item
                 let passed = try testName.map { try applyTest($0, to: subject, arguments: testArgs) } ?? subject.isTruthy
                 if passed == keep { out.append(item) }
             }
-            return .list(out)
+            return .iterator(out)
         case "attr":
             guard let n = try args.bind(["name"], function: name)[0] else { throw EvaluationError.runtime("attr filter needs a name") }
             return try attribute(of: value, n.pythonString)
-        case "escape", "e":
-            var out = ""
-            for c in s() {
-                switch c {
-                case "&": out += "&amp;"
-                case "<": out += "&lt;"
-                case ">": out += "&gt;"
-                case "\"": out += "&#34;"
-                case "'": out += "&#39;"
-                default: out.append(c)
-                }
-            }
-            return .string(out)
         case "wordcount":
             return .int(PythonString.split(s(), separator: nil, maxSplit: -1, fromRight: false).count)
         case "center":

@@ -184,10 +184,10 @@ final class Interpreter {
 
     /// The items a `for` loop visits: Python iteration, with Undefined iterating as empty.
     func iterate(_ value: Value) throws(EvaluationError) -> [Value] {
-        switch value {
+        switch value.unmarked {
         case .undefined: return []
-        case .list(let items): return items
-        case .dict(let d): return d.keys.map { .string($0) }
+        case .list(let items), .iterator(let items): return items
+        case .dict(let d): return d.keys.map(DictionaryKey.decode)
         case .string(let s): return s.unicodeScalars.map { .string(String($0)) }
         case .namespace(let ns): return ns.attributes.keys.map { .string($0) }
         default: throw .runtime("'\(value.typeName)' object is not iterable")

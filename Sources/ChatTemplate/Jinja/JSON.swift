@@ -45,7 +45,7 @@ public enum JSON {
         case .int(let i): out += String(i)
         case .double(let d):
             out += d.isNaN ? "NaN" : d.isInfinite ? (d < 0 ? "-Infinity" : "Infinity") : PythonFloat.repr(d)
-        case .string(let s): writeString(s, into: &out, ensureASCII: options.ensureASCII)
+        case .string(let s), .markup(let s): writeString(s, into: &out, ensureASCII: options.ensureASCII)
         case .list(let items):
             if items.isEmpty { out += "[]"; return }
             out += "["
@@ -64,13 +64,13 @@ public enum JSON {
             for (i, pair) in pairs.enumerated() {
                 if i > 0 { out += item }
                 newline(&out, options.indent, level + 1)
-                writeString(pair.key, into: &out, ensureASCII: options.ensureASCII)
+                writeString(DictionaryKey.jsonKey(pair.key), into: &out, ensureASCII: options.ensureASCII)
                 out += key
                 try write(pair.value, into: &out, options: options, item: item, key: key, level: level + 1)
             }
             newline(&out, options.indent, level)
             out += "}"
-        case .namespace, .function, .undefined:
+        case .namespace, .function, .undefined, .iterator:
             throw .notSerializable("Object of type \(value.typeName) is not JSON serializable")
         }
     }

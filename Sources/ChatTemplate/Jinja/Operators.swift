@@ -10,6 +10,16 @@ extension Interpreter {
         }
         if case .undefined(let what) = a { throw .runtime(what) }
         if case .undefined(let what) = b { throw .runtime(what) }
+        if op == "+" {
+            // markupsafe: Markup + str escapes the plain side and stays Markup.
+            switch (a, b) {
+            case (.markup(let x), .string(let y)): return .markup(x + Self.escapeHTML(y))
+            case (.string(let x), .markup(let y)): return .markup(Self.escapeHTML(x) + y)
+            case (.markup(let x), .markup(let y)): return .markup(x + y)
+            default: break
+            }
+        }
+        let a = a.unmarked, b = b.unmarked
         switch op {
         case "+":
             switch (a, b) {
@@ -67,6 +77,22 @@ extension Interpreter {
         default:
             throw .runtime("unknown operator \(op)")
         }
+    }
+
+    /// markupsafe's escape.
+    static func escapeHTML(_ s: String) -> String {
+        var out = ""
+        for c in s.unicodeScalars {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&#34;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
     }
 
     private func isDouble(_ v: Value) -> Bool { if case .double = v { true } else { false } }
@@ -137,6 +163,7 @@ extension Interpreter {
     }
 
     func compare(_ op: String, _ a: Value, _ b: Value) throws(EvaluationError) -> Bool {
+        let a = a.unmarked, b = b.unmarked
         switch op {
         case "==": return a == b
         case "!=": return a != b
@@ -155,7 +182,7 @@ extension Interpreter {
 
     /// Python ordering between two values: numbers, strings (by code point) and lists.
     func ordering(_ a: Value, _ b: Value, _ op: String = "<") throws(EvaluationError) -> Int {
-        switch (a, b) {
+        switch (a.unmarked, b.unmarked) {
         case (.string(let x), .string(let y)):
             if x.unicodeScalars.elementsEqual(y.unicodeScalars) { return 0 }
             return x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) { $0.value < $1.value } ? -1 : 1
@@ -172,16 +199,16 @@ extension Interpreter {
     }
 
     func contains(_ container: Value, _ needle: Value) throws(EvaluationError) -> Bool {
+        let container = container.unmarked, needle = needle.unmarked
         switch container {
         case .string(let s):
             guard case .string(let n) = needle else {
                 throw .runtime("'in <string>' requires string as left operand, not \(needle.typeName)")
             }
             return n.isEmpty || s.contains(n)
-        case .list(let items): return items.contains(needle)
+        case .list(let items), .iterator(let items): return items.contains(needle)
         case .dict(let d):
-            if case .string(let k) = needle { return d[k] != nil }
-            return false
+            return DictionaryKey.encode(needle).map { d[$0] != nil } ?? false
         case .namespace(let ns):
             if case .string(let k) = needle { return ns.attributes[k] != nil }
             return false

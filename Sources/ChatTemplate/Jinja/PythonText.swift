@@ -6,7 +6,7 @@ extension Value {
     var pythonString: String {
         switch self {
         case .undefined: ""
-        case .string(let s): s
+        case .string(let s), .markup(let s): s
         default: pythonRepr
         }
     }
@@ -20,12 +20,14 @@ extension Value {
         case .int(let i): String(i)
         case .double(let d): PythonFloat.repr(d)
         case .string(let s): PythonFloat.quote(s)
+        case .markup(let s): "Markup(" + PythonFloat.quote(s) + ")"
         case .list(let items): "[" + items.map(\.pythonRepr).joined(separator: ", ") + "]"
         case .dict(let dict):
-            "{" + dict.pairs.map { PythonFloat.quote($0.key) + ": " + $0.value.pythonRepr }.joined(separator: ", ") + "}"
+            "{" +  dict.pairs.map { DictionaryKey.decode($0.key).pythonRepr + ": " + $0.value.pythonRepr }.joined(separator: ", ") + "}"
         case .namespace(let ns):
             "<Namespace " + Value.dict(ns.attributes).pythonRepr + ">"
         case .function(let f): "<function \(f.name)>"
+        case .iterator: "<generator object>"
         }
     }
 }

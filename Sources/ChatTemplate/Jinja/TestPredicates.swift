@@ -1,6 +1,7 @@
 /// jinja2's tests, the right-hand side of `value is name`.
 extension Interpreter {
     func applyTest(_ name: String, to value: Value, arguments args: Arguments) throws(EvaluationError) -> Bool {
+        let value = value.unmarked
         func other() throws(EvaluationError) -> Value {
             guard let v = args.positional.first ?? args.keyword.first?.1 else { throw .runtime("test '\(name)' needs an argument") }
             return v
@@ -20,7 +21,7 @@ extension Interpreter {
         case "callable": if case .function = value { return true } else { return false }
         case "iterable":
             switch value {
-            case .undefined, .string, .list, .dict: return true
+            case .undefined, .string, .list, .dict, .iterator: return true
             default: return false
             }
         case "sequence":

@@ -8,7 +8,13 @@ public enum Value: Sendable {
     case int(Int)
     case double(Double)
     case string(String)
+    /// A string marked safe (`|safe`): markupsafe's `Markup`, which HTML-escapes plain strings
+    /// added to it.
+    case markup(String)
     case list([Value])
+    /// A lazy sequence from `map`, `select`, `selectattr`, `unique`…: iterable once it is turned
+    /// into a list, but (as a Python generator) it has no length and is not JSON serializable.
+    case iterator([Value])
     case dict(OrderedDictionary<String, Value>)
     case namespace(Namespace)
     case function(Function)
@@ -37,6 +43,9 @@ public final class Function: @unchecked Sendable {
 }
 
 extension Value {
+    /// Markup behaves as the plain string it holds everywhere except in `+`.
+    var unmarked: Value { if case .markup(let s) = self { .string(s) } else { self } }
+
     var isUndefined: Bool { if case .undefined = self { true } else { false } }
     var isNone: Bool { if case .none = self { true } else { false } }
 
@@ -47,10 +56,10 @@ extension Value {
         case .bool(let b): b
         case .int(let i): i != 0
         case .double(let d): d != 0
-        case .string(let s): !s.isEmpty
+        case .string(let s), .markup(let s): !s.isEmpty
         case .list(let l): !l.isEmpty
         case .dict(let d): !d.isEmpty
-        case .namespace, .function: true
+        case .namespace, .function, .iterator: true
         }
     }
 
@@ -63,10 +72,12 @@ extension Value {
         case .int: "int"
         case .double: "float"
         case .string: "str"
+        case .markup: "Markup"
         case .list: "list"
         case .dict: "dict"
         case .namespace: "Namespace"
         case .function: "function"
+        case .iterator: "generator"
         }
     }
 
@@ -92,7 +103,7 @@ extension Value {
 extension Value: Equatable {
     /// Python `==`: 1 == 1.0 == True, dicts compare without order, Undefined equals only Undefined.
     public static func == (lhs: Value, rhs: Value) -> Bool {
-        switch (lhs, rhs) {
+        switch (lhs.unmarked, rhs.unmarked) {
         case (.undefined, .undefined), (.none, .none): return true
         case (.string(let a), .string(let b)): return a.unicodeScalars.elementsEqual(b.unicodeScalars)
         case (.list(let a), .list(let b)): return a == b
