@@ -53,45 +53,11 @@ enum PreTokenizerScanners {
         }
     }
 
-    // MARK: GPT-2
-
-    static func gpt2(_ scalars: [Unicode.Scalar], _ classes: [ScalarClass], pieceEnds: [Int]) -> [Int] {
-        var cuts = Cuts(start: 0, capacity: scalars.count / 3 + pieceEnds.count)
-        var start = 0
-        for end in pieceEnds {
-            let piece = Piece(scalars: scalars, classes: classes, end: end)
-            var pos = start
-            cuts.lastEnd = start
-            while pos < end {
-                let scalar = scalars[pos]
-                let contraction = piece.contractionLength(at: pos, caseInsensitive: false)
-                if contraction > 0 {
-                    pos += contraction
-                    cuts.cut(at: pos)
-                    continue
-                }
-                // ` ?\p{L}+`, ` ?\p{N}+`, ` ?[^\s\p{L}\p{N}]+`: the class after an optional space.
-                let leadingSpace = scalar == space
-                let runClass = leadingSpace ? piece.cls(pos + 1) : classes[pos]
-                if runClass == .letter || runClass == .number || runClass.contains(.other) {
-                    let wanted: ScalarClass = runClass.contains(.other) ? .other : runClass
-                    if leadingSpace { pos += 1 }
-                    while piece.cls(pos).contains(wanted) { pos += 1 }
-                    cuts.cut(at: pos)
-                    continue
-                }
-                pos = whitespaceRunEnd(piece, from: pos, stopAtLineBreaks: false)
-                cuts.cut(at: pos)
-            }
-            start = end
-        }
-        return cuts.ends
-    }
-
-    // MARK: Llama-3 and Qwen2
-
-    static func llama3(
-        _ scalars: [Unicode.Scalar], _ classes: [ScalarClass], pieceEnds: [Int], digitGroup: Int
+    /// Runs `nextCut` over every piece: given a position, it returns where the word starting
+    /// there ends; every word becomes a piece of the result.
+    private static func cutWords(
+        _ scalars: [Unicode.Scalar], _ classes: [ScalarClass], pieceEnds: [Int],
+        nextCut: (Piece, Int) -> Int
     ) -> [Int] {
         var cuts = Cuts(start: 0, capacity: scalars.count / 3 + pieceEnds.count)
         var start = 0
@@ -100,52 +66,68 @@ enum PreTokenizerScanners {
             var pos = start
             cuts.lastEnd = start
             while pos < end {
-                let scalar = scalars[pos]
-                let cls = classes[pos]
-                let contraction = piece.contractionLength(at: pos, caseInsensitive: true)
-                if contraction > 0 {
-                    pos += contraction
-                    cuts.cut(at: pos)
-                    continue
-                }
-                // `[^\r\n\p{L}\p{N}]?\p{L}+`
-                if scalar != carriageReturn, scalar != lineFeed, cls != .number,
-                   cls == .letter || piece.cls(pos + 1) == .letter {
-                    pos += 1
-                    while piece.cls(pos) == .letter { pos += 1 }
-                    cuts.cut(at: pos)
-                    continue
-                }
-                // `\p{N}{1,digitGroup}`, repeated over a run of numbers.
-                if cls == .number {
-                    var groupStart = pos
-                    while piece.cls(pos) == .number {
-                        pos += 1
-                        if pos - groupStart >= digitGroup {
-                            cuts.cut(at: pos)
-                            groupStart = pos
-                        }
-                    }
-                    cuts.cut(at: pos)
-                    continue
-                }
-                // ` ?[^\s\p{L}\p{N}]+[\r\n]*`; a space at the end of the piece also lands here and
-                // is cut alone, as the whitespace rule would cut it.
-                let leadingSpace = scalar == space
-                let runClass = leadingSpace ? piece.cls(pos + 1) : cls
-                if runClass.contains(.other) || runClass == .outside {
-                    if leadingSpace { pos += 1 }
-                    while piece.cls(pos).contains(.other) { pos += 1 }
-                    while let next = piece.scalar(pos), next == carriageReturn || next == lineFeed { pos += 1 }
-                    cuts.cut(at: pos)
-                    continue
-                }
-                pos = whitespaceRunEnd(piece, from: pos, stopAtLineBreaks: true)
+                pos = nextCut(piece, pos)
                 cuts.cut(at: pos)
             }
             start = end
         }
         return cuts.ends
+    }
+
+    // MARK: GPT-2
+
+    static func gpt2(_ scalars: [Unicode.Scalar], _ classes: [ScalarClass], pieceEnds: [Int]) -> [Int] {
+        cutWords(scalars, classes, pieceEnds: pieceEnds) { piece, start in
+            let contraction = piece.contractionLength(at: start, caseInsensitive: false)
+            if contraction > 0 { return start + contraction }
+            // ` ?\p{L}+`, ` ?\p{N}+`, ` ?[^\s\p{L}\p{N}]+`: the class after an optional space.
+            let leadingSpace = piece.scalars[start] == space
+            let runClass = leadingSpace ? piece.cls(start + 1) : piece.classes[start]
+            if runClass == .letter || runClass == .number || runClass.contains(.other) {
+                let wanted: ScalarClass = runClass.contains(.other) ? .other : runClass
+                var pos = leadingSpace ? start + 1 : start
+                while piece.cls(pos).contains(wanted) { pos += 1 }
+                return pos
+            }
+            return whitespaceRunEnd(piece, from: start, stopAtLineBreaks: false)
+        }
+    }
+
+    // MARK: Llama-3 and Qwen2
+
+    static func llama3(
+        _ scalars: [Unicode.Scalar], _ classes: [ScalarClass], pieceEnds: [Int], digitGroup: Int
+    ) -> [Int] {
+        cutWords(scalars, classes, pieceEnds: pieceEnds) { piece, start in
+            let scalar = piece.scalars[start]
+            let cls = piece.classes[start]
+            let contraction = piece.contractionLength(at: start, caseInsensitive: true)
+            if contraction > 0 { return start + contraction }
+            // `[^\r\n\p{L}\p{N}]?\p{L}+`
+            if scalar != carriageReturn, scalar != lineFeed, cls != .number,
+               cls == .letter || piece.cls(start + 1) == .letter {
+                var pos = start + 1
+                while piece.cls(pos) == .letter { pos += 1 }
+                return pos
+            }
+            // `\p{N}{1,digitGroup}`; the next group is the next word.
+            if cls == .number {
+                var pos = start
+                while piece.cls(pos) == .number && pos - start < digitGroup { pos += 1 }
+                return pos
+            }
+            // ` ?[^\s\p{L}\p{N}]+[\r\n]*`; a space at the end of the piece also lands here and
+            // is cut alone, as the whitespace rule would cut it.
+            let leadingSpace = scalar == space
+            let runClass = leadingSpace ? piece.cls(start + 1) : cls
+            if runClass.contains(.other) || runClass == .outside {
+                var pos = leadingSpace ? start + 1 : start
+                while piece.cls(pos).contains(.other) { pos += 1 }
+                while let next = piece.scalar(pos), next == carriageReturn || next == lineFeed { pos += 1 }
+                return pos
+            }
+            return whitespaceRunEnd(piece, from: start, stopAtLineBreaks: true)
+        }
     }
 
     /// `\s*[\r\n]+` (when `stopAtLineBreaks`), then `\s+(?!\S)`, then `\s+`, then one scalar.
