@@ -16,6 +16,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "axllama", targets: ["axllama"]),
+        // The AXCL simulator: SwiftPM names this file libaxcl_rt.so, the vendor runtime's name.
+        .library(name: "axcl_rt", type: .dynamic, targets: ["AXCLSimulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -45,6 +47,20 @@ let package = Package(
             swiftSettings: numericSettings
         ),
 
+        .target(name: "CAXCL"),
+        .target(name: "AXCL", dependencies: ["CAXCL"]),
+        .target(name: "AXCLSimulatorInterface"),
+        .target(
+            name: "AXCLSimulator",
+            dependencies: ["CAXCL", "AXCLSimulatorInterface"],
+            publicHeadersPath: ".", // nothing links it; its public face is AXCLSimulatorInterface
+            cSettings: [.unsafeFlags(["-O2", "-fvisibility=hidden"])],
+            linkerSettings: [
+                .linkedLibrary("m"), .linkedLibrary("pthread"),
+                .unsafeFlags(["-Xlinker", "-soname=libaxcl_rt.so"]), // the vendor's SONAME (axera.md §1.1)
+            ]
+        ),
+
         .target(name: "TestSupport", dependencies: ["Runtime", "EngineInterface"], path: "Sources/TestSupport"),
 
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "TestSupport"]),
@@ -57,5 +73,7 @@ let package = Package(
             swiftSettings: numericSettings
         ),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "EngineInterface", "Tokenizer", "TestSupport"]),
+        // Loads the simulator by path (never links it), as the server loads the vendor runtime.
+        .testTarget(name: "AXCLTests", dependencies: ["AXCL", "CAXCL", "AXCLSimulatorInterface"]),
     ]
 )

@@ -1,0 +1,203 @@
+// Internal state of the AXCL simulator, shared by its source files. One process-wide state
+// guarded by one mutex: the real runtime serialises calls per card too, and the simulator's
+// job is faithfulness, not throughput.
+#ifndef AXSIM_INTERNAL_H
+#define AXSIM_INTERNAL_H
+
+#include "CAXCL.h"
+#include "axsim_control.h"
+#include "axsim_model_format.h"
+#include "sim_exports.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SIM_EXPORT __attribute__((visibility("default")))
+#define SIM_MAX_DEVICES 8
+
+typedef struct sim_context {
+    struct sim_context *next;
+    uint64_t serial; // threads remember their current context by serial, never by a freed pointer
+    int32_t deviceId;
+    uint64_t bootGeneration; // the device boot this context belongs to; stale after a reboot
+    bool isDefault;
+} sim_context;
+
+typedef struct sim_device {
+    int32_t id;
+    int32_t refCount;
+    sim_context *defaultContext;
+    bool engineInitialized;
+    axclrtEngineVNpuKind vnpuKind;
+    bool offline;
+    double rebootUntil; // monotonic seconds; absent from the device list until then
+    uint64_t bootGeneration;
+    uint64_t cmmUsed; // bytes: device buffers plus loaded models
+    double busySince; // start of the current load-measurement window
+    double busySeconds;
+    double lastNpuLoad; // fraction 0...1 of the last full window
+} sim_device;
+
+typedef struct sim_allocation {
+    uint64_t address;  // fake device address inside the reserved range
+    uint64_t size;     // requested bytes
+    uint64_t reserved; // page-rounded bytes charged to the CMM budget
+    int32_t deviceId;
+    uint8_t *storage;  // host memory standing in for the card's DDR
+} sim_allocation;
+
+typedef struct sim_host_block {
+    struct sim_host_block *next;
+    void *pointer;
+    size_t size;
+} sim_host_block;
+
+// Description of one IO tensor: names and data types are group-invariant (axera.md §6).
+typedef struct sim_io_description {
+    uint32_t inputCount, outputCount, groupCount;
+    axsim_io_entry *entries;  // inputs then outputs
+    axsim_io_shape *shapes;   // [group][input..., output...]
+} sim_io_description;
+
+typedef struct sim_tensor {
+    const char *name;
+    uint32_t dataType; // FP32 or BF16
+    uint32_t rows, cols;
+    const void *data;
+} sim_tensor;
+
+typedef struct sim_model {
+    struct sim_model *next;
+    uint64_t id;
+    int32_t deviceId;
+    uint64_t bootGeneration;
+    axsim_model_header header;
+    sim_io_description io;
+    sim_tensor *tensors;
+    uint32_t tensorCount;
+    void *mapping; // the mmapped file: weights live here ("loaded into CMM")
+    size_t mappingBytes;
+    uint64_t cmmBytes;
+    uint64_t nextContextId;
+    uint64_t weightBytes;
+    char compilerVersion[32];
+} sim_model;
+
+typedef struct sim_io_info {
+    struct sim_io_info *next;
+    sim_io_description io; // owned copy, so that it outlives an unload
+} sim_io_info;
+
+typedef struct sim_binding {
+    uint64_t address;
+    uint64_t size;
+} sim_binding;
+
+typedef struct sim_io {
+    struct sim_io *next;
+    uint32_t inputCount, outputCount;
+    char (*names)[AXSIM_NAME_BYTES]; // inputs then outputs
+    sim_binding *bindings;           // inputs then outputs
+    uint32_t batchSize;
+} sim_io;
+
+typedef struct sim_config {
+    uint32_t deviceCount;
+    int32_t firstDeviceId;
+    uint64_t cmmBudgetBytes;
+    int32_t temperatureOverride; // INT32_MIN = simulated
+    int32_t temperatureRamp;     // milli-degC per second since axclInit
+    int32_t cpuLoadOverride, npuLoadOverride; // -1 = simulated
+    double deviceListEmptySeconds;
+    double rebootSeconds;
+    double executeFixedMicroseconds;
+    double bandwidthBytesPerSecond;     // 0 = timing model off
+    double loadBandwidthBytesPerSecond; // 0 = instant loads
+    int mallocFill;                     // byte pattern for fresh device memory, -1 = leave zero
+} sim_config;
+
+typedef struct sim_state {
+    pthread_mutex_t lock;
+    pthread_cond_t hangReleased;
+    bool initialized;
+    double initTime;
+    double listEmptyUntil; // the enumeration race after boot (axera.md §5)
+    sim_config config;
+    sim_device devices[SIM_MAX_DEVICES];
+    uint32_t deviceCount;
+
+    sim_context *contexts;
+    uint64_t nextContextSerial;
+    sim_allocation *allocations; // sorted by address
+    size_t allocationCount, allocationCapacity;
+    sim_host_block *hostBlocks;
+    sim_model *models;
+    uint64_t nextModelId;
+    sim_io_info *ioInfos;
+    sim_io *ios;
+
+    uint64_t executes, loads;
+    uint32_t leakedAtReset;
+    // Faults, as absolute counts of executes/loads (0 = off).
+    uint64_t offlineAfterExecute, errorAtExecute, hangAtExecute, exhaustedAtLoad;
+    uint64_t hangGeneration;
+
+    uint8_t *addressBase; // PROT_NONE reservation: fake device addresses are never dereferenceable
+    uint64_t addressSpan, nextAddressOffset;
+} sim_state;
+
+extern sim_state g_sim;
+
+// Locking and time.
+void sim_lock(void);
+void sim_unlock(void);
+double sim_now(void);
+void sim_sleep_seconds(double seconds);
+
+// Configuration and lifecycle (sim_state.c).
+void sim_load_config_from_environment(sim_config *config);
+void sim_apply_device_population(void);
+void sim_release_device_resources(int32_t deviceId, bool countLeaks);
+
+// Devices and contexts (sim_device.c). Return a device for a thread's current context or an error.
+sim_device *sim_find_device(int32_t deviceId);
+bool sim_device_present(const sim_device *device);
+axclError sim_require_context(sim_device **device);
+axclError sim_device_health_error(const sim_device *device);
+void sim_note_busy(sim_device *device, double seconds);
+
+// Memory (sim_memory.c).
+sim_allocation *sim_find_allocation(uint64_t address, uint64_t count, uint64_t *offset);
+uint8_t *sim_device_bytes(uint64_t address, uint64_t count);
+void sim_free_allocation_at(size_t index);
+
+// Models (sim_model_file.c, sim_engine.c, sim_layer_math.c).
+axclError sim_parse_model(const char *path, sim_model *model);
+void sim_release_model_mapping(sim_model *model);
+const sim_tensor *sim_model_tensor(const sim_model *model, const char *name);
+axclError sim_validate_model(const sim_model *model);
+void sim_copy_io_description(sim_io_description *dst, const sim_io_description *src);
+void sim_free_io_description(sim_io_description *io);
+int32_t sim_io_index(const sim_io_description *io, bool input, const char *name);
+uint64_t sim_io_shape_bytes(const sim_io_description *io, uint32_t group, uint32_t slot);
+void sim_unload_model(sim_model *model);
+
+// Executes `group` of `model` with IO buffers already resolved to host storage (slot order:
+// inputs then outputs, as in the model's IO table).
+axclError sim_run_model(const sim_model *model, uint32_t group, uint8_t *const *buffers);
+
+// bf16 conversions: bf16 -> f32 is exact; f32 -> bf16 rounds to nearest even.
+static inline float sim_bf16_to_f32(uint16_t value) {
+    union { uint32_t u; float f; } bits = {.u = (uint32_t)value << 16};
+    return bits.f;
+}
+static inline uint16_t sim_f32_to_bf16(float value) {
+    union { uint32_t u; float f; } bits = {.f = value};
+    if ((bits.u & 0x7F800000u) == 0x7F800000u && (bits.u & 0x007FFFFFu) != 0) return 0x7FC0; // NaN
+    uint32_t rounding = 0x7FFFu + ((bits.u >> 16) & 1u);
+    return (uint16_t)((bits.u + rounding) >> 16);
+}
+
+#endif
