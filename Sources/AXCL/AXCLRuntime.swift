@@ -13,6 +13,11 @@ public struct AXCLRuntime: Sendable {
 
     public struct Version: Sendable, Equatable, CustomStringConvertible {
         public let major: Int32, minor: Int32, patch: Int32
+        public init(major: Int32, minor: Int32, patch: Int32) {
+            self.major = major
+            self.minor = minor
+            self.patch = patch
+        }
         public var description: String { "\(major).\(minor).\(patch)" }
     }
 
