@@ -3,7 +3,7 @@
 
 Run by hand when the corpus or the reference model changes, not in CI:
 
-    pip install llama-cpp-python
+    pip install llama-cpp-python regex
     scripts/make-tokenizer-goldens.py --model FILE.gguf \
         --out Tests/TokenizerTests/Fixtures/tokenizer-goldens.json
 
@@ -103,6 +103,16 @@ CORPUS = [
 ]
 
 
+# The split patterns as the models' tokenizer.json files write them (llama.cpp llama-vocab). The
+# goldens record how Python's `regex` cuts the corpus with each, so the Swift scanners of the
+# pre-tokenizers that the default model does not use are checked too.
+SPLIT_PATTERNS = {
+    "gpt2": r"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+",
+    "llama3": r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+",
+    "qwen2": r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+",
+}
+
+
 def detokenize(llama_cpp, vocab, ids, unparse_special):
     if not ids:
         return b""
@@ -145,12 +155,23 @@ def main():
                     "decodedWithSpecialHex": detokenize(llama_cpp, vocab, ids, True).hex(),
                 })
 
+    import regex  # PyPI `regex`: \\p{L} and friends, as the Hugging Face tokenizers use them
+
+    splits = []
+    for name, pattern in SPLIT_PATTERNS.items():
+        compiled = regex.compile(pattern)
+        for text in CORPUS:
+            words = compiled.findall(text)
+            assert "".join(words) == text, f"{name} does not cover {text!r}"
+            splits.append({"preTokenizer": name, "text": text, "words": words})
+
     golden = {
         "model": os.path.basename(args.model),
         "generator": f"llama-cpp-python {llama_cpp.__version__}",
         "preTokenizer": metadata.get("tokenizer.ggml.pre"),
         "vocabularySize": llama_cpp.llama_vocab_n_tokens(vocab),
         "cases": cases,
+        "splits": splits,
     }
     with open(args.out, "w", encoding="utf-8") as handle:
         json.dump(golden, handle, ensure_ascii=False, indent=1)

@@ -76,6 +76,16 @@ struct PreTokenizerSplitTests {
         #expect(words("a,b 1234", .fallback) == ["a", ",", "b", " ", "123", "4"])
     }
 
+    /// Not model-dependent: the committed goldens hold the reference splits of the corpus.
+    @Test func scannersCutTheCorpusAsTheReferenceRegexesDo() throws {
+        let splits = try TokenizerGoldens.load().splits
+        #expect(splits.count >= 3 * 60)
+        for split in splits {
+            let preTokenizer = try #require(PreTokenizer(rawValue: split.preTokenizer))
+            #expect(words(split.text, preTokenizer) == split.words, "\(split.preTokenizer): \(split.text.debugDescription)")
+        }
+    }
+
     @Test func ggufNamesMapOntoTheirSplits() {
         #expect(PreTokenizer(ggufName: "smollm") == .smollm)
         #expect(PreTokenizer(ggufName: "qwen2") == .qwen2)

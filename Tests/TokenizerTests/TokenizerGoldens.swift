@@ -15,10 +15,18 @@ struct TokenizerGoldens: Decodable {
         let decodedWithSpecialHex: String
     }
 
+    /// How Python's `regex` cuts the corpus with each split pattern.
+    struct Split: Decodable {
+        let preTokenizer: String
+        let text: String
+        let words: [String]
+    }
+
     let model: String
     let preTokenizer: String?
     let vocabularySize: Int
     let cases: [Case]
+    let splits: [Split]
 
     static func load() throws -> TokenizerGoldens {
         guard let url = Bundle.module.url(forResource: "tokenizer-goldens", withExtension: "json", subdirectory: "Fixtures") else {
