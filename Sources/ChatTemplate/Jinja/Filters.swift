@@ -1,6 +1,6 @@
 /// jinja2's built-in filters, with transformers' `tojson` in place of jinja2's own.
 extension Interpreter {
-    func applyFilter(_ name: String, to value: Value, arguments args: Arguments, at location: SourceLocation) throws -> Value {
+    func applyFilter(_ name: String, to value: Value, arguments args: Arguments, at location: TemplateLocation) throws -> Value {
         self.location = location
         switch name {
         case "safe":

@@ -6,7 +6,7 @@ final class Interpreter {
     private var loopIterations = 0
     private var callDepth = 0
     /// The node being evaluated, so that errors raised deep inside carry a template position.
-    var location = SourceLocation(line: 1, column: 1)
+    var location = TemplateLocation(line: 1, column: 1)
 
     init(limits: RenderLimits, clock: TemplateClock) {
         self.limits = limits
@@ -39,7 +39,7 @@ final class Interpreter {
 
     // MARK: limits
 
-    @inline(__always) func step(_ at: SourceLocation) throws(EvaluationError) {
+    @inline(__always) func step(_ at: TemplateLocation) throws(EvaluationError) {
         location = at
         steps += 1
         if steps > limits.maxSteps { throw .limit("the template took more than \(limits.maxSteps) evaluation steps") }

@@ -31,13 +31,13 @@ struct Lexer {
         return lexer.tokens
     }
 
-    private func location(_ index: Int) -> SourceLocation {
+    private func location(_ index: Int) -> TemplateLocation {
         var lo = 0, hi = lineStarts.count - 1
         while lo < hi {
             let mid = (lo + hi + 1) / 2
             if lineStarts[mid] <= index { lo = mid } else { hi = mid - 1 }
         }
-        return SourceLocation(line: lo + 1, column: index - lineStarts[lo] + 1)
+        return TemplateLocation(line: lo + 1, column: index - lineStarts[lo] + 1)
     }
 
     private func starts(with text: String, at index: Int) -> Bool {
@@ -128,7 +128,7 @@ struct Lexer {
         return false
     }
 
-    private mutating func lexComment(_ opener: SourceLocation) throws(TemplateError) {
+    private mutating func lexComment(_ opener: TemplateLocation) throws(TemplateError) {
         while pos < s.count {
             if consumeTagEnd("#", trimsNewline: true) { return }
             pos += 1
@@ -137,7 +137,7 @@ struct Lexer {
     }
 
     /// `{% raw %}…{% endraw %}`: the body is text, not template code.
-    private mutating func lexRawBlock(_ opener: SourceLocation) throws(TemplateError) -> Bool {
+    private mutating func lexRawBlock(_ opener: TemplateLocation) throws(TemplateError) -> Bool {
         var i = pos
         while i < s.count, Self.isSpace(s[i]) { i += 1 }
         guard starts(with: "raw", at: i) else { return false }
@@ -170,7 +170,7 @@ struct Lexer {
     private static let twoCharacterOperators: Set<String> = ["//", "**", "==", "!=", ">=", "<="]
     private static let oneCharacterOperators: Set<Unicode.Scalar> = ["+", "-", "/", "*", "%", "~", "[", "]", "(", ")", "{", "}", "<", ">", "=", ".", ":", "|", ",", ";"]
 
-    private mutating func lexInside(closer: Unicode.Scalar, opener: SourceLocation) throws(TemplateError) {
+    private mutating func lexInside(closer: Unicode.Scalar, opener: TemplateLocation) throws(TemplateError) {
         var brackets: [Unicode.Scalar] = []
         while true {
             while pos < s.count, Self.isSpace(s[pos]) { pos += 1 }

@@ -62,7 +62,7 @@ struct Parser {
     // MARK: statements
 
     /// Parses statements until a block tag named in `endTags`; returns that tag (consumed up to its name).
-    private mutating func parseBody(until endTags: Set<String>) throws(TemplateError) -> ([Statement], (name: String, location: SourceLocation)?) {
+    private mutating func parseBody(until endTags: Set<String>) throws(TemplateError) -> ([Statement], (name: String, location: TemplateLocation)?) {
         var body: [Statement] = []
         while true {
             let token = current
@@ -140,7 +140,7 @@ struct Parser {
         }
     }
 
-    private mutating func parseIf(_ location: SourceLocation) throws(TemplateError) -> Statement {
+    private mutating func parseIf(_ location: TemplateLocation) throws(TemplateError) -> Statement {
         var branches: [(Expression?, [Statement])] = []
         var condition: Expression? = try parseTuple(allowConditional: true)
         while true {
@@ -173,7 +173,7 @@ struct Parser {
         return .name(first)
     }
 
-    private mutating func parseFor(_ location: SourceLocation) throws(TemplateError) -> Statement {
+    private mutating func parseFor(_ location: TemplateLocation) throws(TemplateError) -> Statement {
         let target = try parseAssignmentTarget(forLoop: true)
         guard skipName("in") else { throw .syntax("expected 'in' in for loop, got \(describe(current))", current.location) }
         let iterable = try parseTuple(allowConditional: false)
@@ -191,7 +191,7 @@ struct Parser {
         return Statement(.loop(target: target, iterable: iterable, condition: condition, body: body, otherwise: otherwise), location)
     }
 
-    private mutating func parseSet(_ location: SourceLocation) throws(TemplateError) -> Statement {
+    private mutating func parseSet(_ location: TemplateLocation) throws(TemplateError) -> Statement {
         let target = try parseAssignmentTarget(forLoop: false)
         if skipOp("=") {
             let value = try parseTuple()
@@ -230,7 +230,7 @@ struct Parser {
         return parameters
     }
 
-    private mutating func parseMacro(_ location: SourceLocation) throws(TemplateError) -> Statement {
+    private mutating func parseMacro(_ location: TemplateLocation) throws(TemplateError) -> Statement {
         let name = try expectName()
         let parameters = try parseParameters()
         try expectStatementEnd()
@@ -239,7 +239,7 @@ struct Parser {
         return Statement(.macro(MacroDefinition(name: name, parameters: parameters, body: body)), location)
     }
 
-    private mutating func parseCallBlock(_ location: SourceLocation) throws(TemplateError) -> Statement {
+    private mutating func parseCallBlock(_ location: TemplateLocation) throws(TemplateError) -> Statement {
         let callerParameters = isOp("(") ? try parseParameters() : []
         let call = try parseExpression()
         guard case .call = call.kind else { throw .syntax("expected a call after 'call'", call.location) }
@@ -429,14 +429,14 @@ struct Parser {
             } else if skipOp("[") {
                 expr = try parseSubscript(expr, location)
             } else if isOp("(") {
-                expr = Expression(.call(expr, try parseCallArguments()), location)
+                expr = Expression(.call(expr, try parseCallArguments()), expr.location)
             } else {
                 return expr
             }
         }
     }
 
-    private mutating func parseSubscript(_ base: Expression, _ location: SourceLocation) throws(TemplateError) -> Expression {
+    private mutating func parseSubscript(_ base: Expression, _ location: TemplateLocation) throws(TemplateError) -> Expression {
         var parts: [Expression?] = []
         var current: Expression? = nil
         var isSlice = false
@@ -500,7 +500,7 @@ struct Parser {
                 }
                 expr = Expression(.test(expr, name: name, arguments, negated: negated), location)
             } else if isOp("(") {
-                expr = Expression(.call(expr, try parseCallArguments()), location)
+                expr = Expression(.call(expr, try parseCallArguments()), expr.location)
             } else {
                 return expr
             }

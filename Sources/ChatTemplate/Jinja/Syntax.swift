@@ -22,8 +22,8 @@ final class Expression: Sendable {
         case conditional(Expression, condition: Expression, otherwise: Expression?)
     }
     let kind: Kind
-    let location: SourceLocation
-    init(_ kind: Kind, _ location: SourceLocation) {
+    let location: TemplateLocation
+    init(_ kind: Kind, _ location: TemplateLocation) {
         self.kind = kind
         self.location = location
     }
@@ -44,7 +44,7 @@ enum AssignmentTarget: Sendable {
 struct FilterApplication: Sendable {
     let name: String
     let arguments: [CallArgument]
-    let location: SourceLocation
+    let location: TemplateLocation
 }
 
 struct MacroDefinition: Sendable {
@@ -70,8 +70,8 @@ final class Statement: Sendable {
         case continueLoop
     }
     let kind: Kind
-    let location: SourceLocation
-    init(_ kind: Kind, _ location: SourceLocation) {
+    let location: TemplateLocation
+    init(_ kind: Kind, _ location: TemplateLocation) {
         self.kind = kind
         self.location = location
     }

@@ -1,5 +1,5 @@
 /// Where in the template text something happened (1-based).
-public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
+public struct TemplateLocation: Sendable, Equatable, CustomStringConvertible {
     public let line: Int
     public let column: Int
     public var description: String { "line \(line), column \(column)" }
@@ -8,13 +8,13 @@ public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
 /// Everything that can go wrong compiling or rendering a chat template.
 public enum TemplateError: Error, Equatable, CustomStringConvertible {
     /// The template text is not valid Jinja (or uses a tag this interpreter does not know).
-    case syntax(String, SourceLocation)
+    case syntax(String, TemplateLocation)
     /// Evaluation failed the way Python would fail (type error, undefined value, bad call).
-    case runtime(String, SourceLocation)
+    case runtime(String, TemplateLocation)
     /// The template called `raise_exception(message)`.
-    case raised(String, SourceLocation)
+    case raised(String, TemplateLocation)
     /// A safety limit stopped a hostile or runaway template.
-    case limitExceeded(String, SourceLocation)
+    case limitExceeded(String, TemplateLocation)
 
     public var description: String {
         switch self {
@@ -25,7 +25,7 @@ public enum TemplateError: Error, Equatable, CustomStringConvertible {
         }
     }
 
-    public var location: SourceLocation {
+    public var location: TemplateLocation {
         switch self {
         case .syntax(_, let l), .runtime(_, let l), .raised(_, let l), .limitExceeded(_, let l): l
         }

@@ -14,5 +14,5 @@ struct Token: Sendable {
         case end
     }
     let kind: Kind
-    let location: SourceLocation
+    let location: TemplateLocation
 }
