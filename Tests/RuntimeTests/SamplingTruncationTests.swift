@@ -159,14 +159,16 @@ import Testing
 
     // MARK: temperature and greedy
 
-    @Test(arguments: [0.5, 1.0, 2.0])
-    func temperatureShapesDrawsLikeSoftmaxOfScaledLogits(temperature: Double) {
-        let logits: [Float] = [2.0, 1.0, 0.5, 0.0, -1.0]
-        let options = SamplingOptions(temperature: Float(temperature), topK: 0, topP: 1, seed: 17)
+    /// top_k 0 draws straight from the vocabulary; top_k 5 draws from a listed set (the sixth
+    /// token's probability is below 1e-9 either way). Both paths must apply the temperature.
+    @Test(arguments: [0.5, 1.0, 2.0], [0, 5])
+    func temperatureShapesDrawsLikeSoftmaxOfScaledLogits(temperature: Double, topK: Int) {
+        let logits: [Float] = [2.0, 1.0, 0.5, 0.0, -1.0, -40]
+        let options = SamplingOptions(temperature: Float(temperature), topK: topK, topP: 1, seed: 17)
         let shares = SamplingReference.frequencies(logits: logits, options: options, draws: 60_000)
         let expected = SamplingReference.softmax(logits, temperature: temperature)
         for id in logits.indices {
-            #expect(abs(shares[id] - expected[id]) < 0.01, "token \(id) at T=\(temperature)")
+            #expect(abs(shares[id] - expected[id]) < 0.01, "token \(id) at T=\(temperature), top_k \(topK)")
         }
     }
 

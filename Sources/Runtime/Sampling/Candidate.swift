@@ -33,21 +33,17 @@ enum TopSelection {
         }
         var bar = heap[0].logit
         var i = m
-        // Until i reaches a multiple of 8, compare one by one; then eight at a time. A later
-        // token with an equal logit ranks lower (higher id), so a strict comparison is exact.
-        while i < n && i % 8 != 0 {
-            offer(base[i], id: i, heap: heap, bar: &bar)
-            i += 1
-        }
+        // Thirty-two logits per check: only a block holding one above the bar is looked at
+        // one by one. A later token with an equal logit ranks lower (higher id), so a strict
+        // comparison is exact.
         let raw = UnsafeRawPointer(base)
-        while i + 8 <= n {
-            let chunk = raw.loadUnaligned(fromByteOffset: i * MemoryLayout<Float>.stride, as: SIMD8<Float>.self)
-            if any(chunk .> SIMD8(repeating: bar)) {
-                for lane in 0..<8 {
-                    offer(chunk[lane], id: i + lane, heap: heap, bar: &bar)
+        while i + 32 <= n {
+            if VectorCheck.anyGreater(raw + i * MemoryLayout<Float>.stride, than: bar) {
+                for j in i..<(i + 32) {
+                    offer(base[j], id: j, heap: heap, bar: &bar)
                 }
             }
-            i += 8
+            i += 32
         }
         while i < n {
             offer(base[i], id: i, heap: heap, bar: &bar)

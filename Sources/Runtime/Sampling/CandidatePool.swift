@@ -123,25 +123,24 @@ struct CandidatePool {
 
     /// Scales by `1 / temperature`, turns logits into probabilities and draws one token.
     mutating func draw(temperature: Float, using generator: inout SeededGenerator) -> TokenID {
-        listAll()
+        let unit = generator.nextUnitInterval()
+        if isWholeVocabulary {
+            let maximum = LogitScan.maximum(vocabulary)
+            LogitScan.exponentials(vocabulary, shift: maximum, divisor: temperature, into: weights)
+            if let index = WeightedDraw.pick(UnsafeBufferPointer(start: weights, count: vocabulary.count), unit: unit) {
+                return TokenID(index)
+            }
+            // Nothing has a weight (every logit -inf or NaN): the best-ranked token.
+            keepTopK(1)
+            return candidates[0].id
+        }
         precondition(count > 0)
         let maximum = isSorted ? candidates[0].logit : maxListedLogit()
-        let total = fillWeights(shift: maximum, divisor: temperature)
-        guard total > 0, total.isFinite else {
-            // Nothing has a weight (every logit -inf or NaN): fall back to the best-ranked token.
-            return bestListed().id
+        fillWeights(shift: maximum, divisor: temperature)
+        if let index = WeightedDraw.pick(UnsafeBufferPointer(start: weights, count: count), unit: unit) {
+            return candidates[index].id
         }
-        let target = generator.nextUnitInterval() * total
-        var cumulative = 0.0
-        var lastWeighted = 0
-        for i in 0..<count where weights[i] > 0 {
-            cumulative += Double(weights[i])
-            if target < cumulative {
-                return candidates[i].id
-            }
-            lastWeighted = i
-        }
-        return candidates[lastWeighted].id
+        return bestListed().id
     }
 
     // MARK: - Whole-vocabulary variants
@@ -181,9 +180,9 @@ struct CandidatePool {
         var i = 0
         while i + 8 <= n {
             let chunk = base.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-            let passes = PortableExp.exp(chunk - shift) .>= bar
-            if any(passes) {
-                for lane in 0..<8 where passes[lane] {
+            let ratios = PortableExp.exp(chunk - shift)
+            if VectorCheck.anyGreaterOrEqual(ratios, to: bar) {
+                for lane in 0..<8 where ratios[lane] >= ratio {
                     candidates[kept] = Candidate(logit: chunk[lane], id: TokenID(i + lane))
                     kept += 1
                 }
