@@ -159,7 +159,7 @@ struct CandidatePool {
             count = attempt
             isWholeVocabulary = false
             isSorted = true
-            _ = fillWeights(shift: maximum, divisor: 1)
+            fillWeights(shift: maximum, divisor: 1)
             if let kept = prefixReaching(mass: mass, total: total, within: attempt) {
                 count = kept
                 return

@@ -2,10 +2,11 @@ import EngineInterface
 
 /// Chooses each next token of one generation from the engine's logits, with Ollama's options.
 ///
-/// Order of the steps, as in llama.cpp's default sampler chain (llama.cpp `common/sampling.cpp`,
-/// `common_sampler_init`: penalties, dry, top_n_sigma, top_k, typical_p, top_p, min_p, xtc,
-/// temperature, dist), which is what Ollama's llama.cpp-based runner runs; Ollama exposes no
-/// dry, top_n_sigma or xtc option, so those are absent:
+/// Order of the steps, as in llama.cpp's default sampler chain (llama.cpp `common/common.h`
+/// `common_params_sampling::samplers`: penalties, dry, top_n_sigma, top_k, typical_p, top_p,
+/// min_p, xtc, temperature; `common_sampler_init` appends the draw), which is what Ollama's
+/// llama.cpp-based runner runs. Ollama exposes no dry, top_n_sigma or xtc option, so those are
+/// absent:
 ///
 /// 1. repeat / presence / frequency penalties over the last `repeat_last_n` tokens;
 /// 2. temperature <= 0: the arg-max, ties to the lower token id (greedy);
@@ -13,8 +14,8 @@ import EngineInterface
 ///    tokens the previous step kept (so top_p's mass is measured among the top-k);
 /// 4. temperature, softmax, and a draw from the seeded generator.
 ///
-/// Ollama's newer Go runner (`sample/samplers.go`) applies temperature before top_p and min_p;
-/// we follow llama.cpp, the runner GGUF models ran on.
+/// Ollama's newer Go runner (ollama `sample/samplers.go`) differs: top_k, then temperature, then
+/// top_p and min_p on the tempered probabilities, and no typical_p. We follow llama.cpp.
 ///
 /// One sampler belongs to one generation: it holds the random generator's state. It allocates
 /// its buffers once; `sample` itself allocates nothing.

@@ -1,8 +1,9 @@
 /// The options that shape how the next token is chosen and when generation ends, with Ollama's
 /// names (as `CodingKeys`) and Ollama's defaults (`api.DefaultOptions()`, ollama `api/types.go`).
 ///
-/// Load-time options (`num_ctx`, `num_keep`, `num_batch`, …) are not here: they belong to the
-/// model instance, not to one generation.
+/// `Sampler` reads the token-choice options; `numPredict` is for the generation loop and `stop`
+/// for `StopSequenceMatcher`. Load-time options (`num_ctx`, `num_keep`, `num_batch`, …) are not
+/// here: they belong to the model instance, not to one generation.
 public struct SamplingOptions: Sendable, Equatable, Hashable {
     /// Divides the logits before the draw; `<= 0` means greedy (always the most likely token).
     public var temperature: Float
