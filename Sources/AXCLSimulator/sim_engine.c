@@ -84,16 +84,19 @@ SIM_EXPORT axclError axclrtEngineFinalize(void) {
 
 SIM_EXPORT axclError axclrtEngineLoadFromFile(const char *modelPath, uint64_t *modelId) {
     if (modelPath == NULL || modelId == NULL) return ENGINE_ERR(AXCL_ERR_ID_NULL_POINTER);
+    sim_device *device = NULL;
+    axclError error = enter_engine(&device); // context rules come before any file access
+    sim_unlock();
+    if (error != AXCL_SUCC) return error;
     sim_model *model = calloc(1, sizeof *model);
     if (model == NULL) return ENGINE_ERR(AXCL_ERR_ID_NO_MEMORY);
-    axclError error = sim_parse_model(modelPath, model);
+    error = sim_parse_model(modelPath, model);
     if (error != AXCL_SUCC) {
         free(model);
         return error;
     }
     model->cmmBytes = (model->mappingBytes + kPage - 1) / kPage * kPage;
     double loadSeconds = 0;
-    sim_device *device = NULL;
     error = enter_engine(&device);
     if (error == AXCL_SUCC) {
         g_sim.loads++;
