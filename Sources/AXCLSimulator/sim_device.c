@@ -94,7 +94,13 @@ static void remove_context(sim_context *context) {
 // Called with the lock held. Every device call needs the thread's current context (axera.md §1.5).
 axclError sim_require_context(sim_device **deviceOut) {
     sim_context *context = find_context_by_serial(t_currentContext);
-    if (context == NULL) return AXCL_ERR_CONTEXT_NO_BIND_CONTEXT;
+    if (context == NULL) {
+        // A thread whose context died with a reboot sees the device as inactive, not as a
+        // threading mistake, so that recovery treats it like the rest of the fault.
+        for (uint32_t i = 0; i < g_sim.staleContextCount && i < 64; i++)
+            if (t_currentContext != 0 && g_sim.staleContexts[i] == t_currentContext) return AXCL_ERR_DEVICE_NOT_ACTIVE;
+        return AXCL_ERR_CONTEXT_NO_BIND_CONTEXT;
+    }
     sim_device *device = sim_find_device(context->deviceId);
     if (device == NULL || device->bootGeneration != context->bootGeneration) return AXCL_ERR_DEVICE_NOT_ACTIVE;
     axclError health = sim_device_health_error(device);
@@ -255,6 +261,8 @@ SIM_EXPORT axclError axclrtRebootDevice(int32_t deviceId) {
     if (!g_sim.initialized) error = AXCL_ERR_DEVICE_NOT_ACTIVE;
     else if (device == NULL) error = AXCL_ERR_DEVICE_INVALID_ID;
     else {
+        for (sim_context *c = g_sim.contexts; c; c = c->next)
+            if (c->deviceId == deviceId) g_sim.staleContexts[g_sim.staleContextCount++ % 64] = c->serial;
         sim_release_device_resources(deviceId, false);
         device->bootGeneration++;
         device->offline = false;

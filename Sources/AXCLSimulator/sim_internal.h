@@ -130,6 +130,8 @@ typedef struct sim_state {
 
     sim_context *contexts;
     uint64_t nextContextSerial;
+    uint64_t staleContexts[64]; // serials of contexts a reboot invalidated (a ring)
+    uint32_t staleContextCount;
     sim_allocation *allocations; // sorted by address
     size_t allocationCount, allocationCapacity;
     sim_host_block *hostBlocks;

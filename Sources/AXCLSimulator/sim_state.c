@@ -177,6 +177,7 @@ SIM_EXPORT void axsim_reset(void) {
     g_sim.executes = 0;
     g_sim.loads = 0;
     g_sim.leakedAtReset = 0;
+    g_sim.staleContextCount = 0;
     g_sim.hangGeneration++;
     pthread_cond_broadcast(&g_sim.hangReleased);
     sim_load_config_from_environment(&g_sim.config);

@@ -196,7 +196,7 @@ struct TinyPost {
 }
 
 /// A temporary directory removed when the value is released.
-final class TemporaryDirectory {
+final class TemporaryDirectory: Sendable {
     let url: URL
     init() throws {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("axcl-tests-\(UUID().uuidString)")
