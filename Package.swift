@@ -62,6 +62,7 @@ let package = Package(
         ),
 
         .target(name: "TestSupport", dependencies: ["Runtime", "EngineInterface"], path: "Sources/TestSupport"),
+        .target(name: "OllamaAPI"),
 
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "TestSupport"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF", "Runtime", "TestSupport"], resources: [.copy("Fixtures")]),
@@ -72,6 +73,7 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: numericSettings
         ),
+        .testTarget(name: "OllamaAPITests", dependencies: ["OllamaAPI"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "EngineInterface", "Tokenizer", "TestSupport"]),
         // Loads the simulator by path (never links it), as the server loads the vendor runtime.
         .testTarget(name: "AXCLTests", dependencies: ["AXCL", "CAXCL", "AXCLSimulatorInterface"]),
