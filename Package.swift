@@ -61,7 +61,7 @@ let package = Package(
             ]
         ),
 
-        .target(name: "TestSupport", dependencies: ["Runtime", "EngineInterface"], path: "Sources/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Runtime", "EngineInterface", "Tokenizer"], path: "Sources/TestSupport"),
         .target(name: "OllamaAPI"),
 
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "TestSupport"]),

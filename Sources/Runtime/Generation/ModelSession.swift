@@ -1,0 +1,133 @@
+import EngineInterface
+import Tokenizer
+
+/// One loaded model: its engine, its tokenizer, and the tokens currently held in the engine's
+/// cache. A session runs one generation at a time (it is an actor); the scheduler queues the rest.
+public actor ModelSession {
+    public let engine: any InferenceEngine
+    public let tokenizer: BPETokenizer
+    public let promptFormat: any PromptFormat
+    /// Tokens whose keys and values are in the engine's cache, in order.
+    public private(set) var cachedTokens: [TokenID] = []
+
+    /// Prompt tokens are evaluated in chunks of this size so that a cancelled request stops
+    /// between chunks instead of after the whole prompt.
+    let prefillChunk = 256
+
+    public init(engine: any InferenceEngine, tokenizer: BPETokenizer, promptFormat: any PromptFormat) {
+        self.engine = engine
+        self.tokenizer = tokenizer
+        self.promptFormat = promptFormat
+    }
+
+    public var descriptor: ModelDescriptor { engine.descriptor }
+
+    /// Streams a completion of `prompt`. Cancelling the consuming task (or dropping the stream)
+    /// stops generation at the next token.
+    public nonisolated func generate(prompt: [TokenID], options: SamplingOptions) -> AsyncThrowingStream<GenerationEvent, any Error> {
+        let (stream, continuation) = AsyncThrowingStream<GenerationEvent, any Error>.makeStream()
+        let task = Task {
+            do {
+                try await self.run(prompt: prompt, options: options) { continuation.yield($0) }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+
+    /// The generation loop: reuse the cached prefix, evaluate the rest of the prompt, then
+    /// sample → detokenize → match stop strings → emit, one token at a time.
+    func run(prompt: [TokenID], options: SamplingOptions, emit: (GenerationEvent) -> Void) async throws {
+        let start = MonotonicClock.nanoseconds()
+        let descriptor = engine.descriptor
+        let capacity = descriptor.contextLength
+        guard !prompt.isEmpty else { throw GenerationError.emptyPrompt }
+        guard prompt.count < capacity else {
+            throw EngineError.contextOverflow(requested: prompt.count + 1, capacity: capacity)
+        }
+        for token in prompt where token < 0 || Int(token) >= descriptor.vocabularySize {
+            throw EngineError.tokenOutOfRange(token, vocabularySize: descriptor.vocabularySize)
+        }
+
+        var metrics = GenerationMetrics()
+        // The last prompt token is always evaluated again: its logits are needed to sample.
+        let reused = min(commonPrefixLength(cachedTokens, prompt), prompt.count - 1)
+        if reused < cachedTokens.count {
+            await engine.truncateCache(to: reused)
+            cachedTokens.removeSubrange(reused...)
+        }
+        metrics.cachedPromptCount = reused
+
+        var logits = Logits([])
+        var position = reused
+        while position < prompt.count {
+            try Task.checkCancellation()
+            let end = min(position + prefillChunk, prompt.count)
+            let chunk = Array(prompt[position ..< end])
+            logits = try await engine.forward(chunk, at: position)
+            cachedTokens.append(contentsOf: chunk)
+            position = end
+        }
+        let promptDone = MonotonicClock.nanoseconds()
+        metrics.promptEvalCount = prompt.count - reused
+        metrics.promptEvalDuration = promptDone - start
+
+        var sampler = Sampler(options: options, vocabularySize: descriptor.vocabularySize, contextLength: capacity)
+        var detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
+        var stopMatcher = StopSequenceMatcher(stops: options.stop)
+        var generated: [TokenID] = []
+        var reason = DoneReason.length
+
+        while true {
+            try Task.checkCancellation()
+            let token = sampler.sample(logits: &logits.values, history: cachedTokens)
+            if tokenizer.isEndOfGeneration(token) {
+                reason = .stop
+                break
+            }
+            generated.append(token)
+            let step = stopMatcher.feed(detokenizer.append(token))
+            if !step.text.isEmpty { emit(.text(step.text)) }
+            if step.stopped {
+                reason = .stop
+                break
+            }
+            if options.numPredict >= 0 && generated.count >= options.numPredict { break }
+            if cachedTokens.count + 1 >= capacity { break }
+            logits = try await engine.forward([token], at: cachedTokens.count)
+            cachedTokens.append(token)
+        }
+        if !stopMatcher.isStopped {
+            let rest = stopMatcher.feed(detokenizer.finish())
+            let tail = rest.stopped ? rest.text : rest.text + stopMatcher.finish()
+            if !tail.isEmpty { emit(.text(tail)) }
+        }
+
+        let end = MonotonicClock.nanoseconds()
+        metrics.evalCount = generated.count
+        metrics.evalDuration = end - promptDone
+        metrics.totalDuration = end - start
+        emit(.done(reason: reason, metrics: metrics, context: prompt + generated))
+    }
+}
+
+/// Failures of the generation pipeline itself (engine faults pass through unchanged).
+public enum GenerationError: Error, Equatable, CustomStringConvertible {
+    case emptyPrompt
+
+    public var description: String {
+        switch self {
+        case .emptyPrompt: return "the prompt is empty"
+        }
+    }
+}
+
+func commonPrefixLength(_ a: [TokenID], _ b: [TokenID]) -> Int {
+    var length = 0
+    let limit = min(a.count, b.count)
+    while length < limit && a[length] == b[length] { length += 1 }
+    return length
+}
