@@ -43,7 +43,7 @@ let package = Package(
         ),
         .target(
             name: "Runtime",
-            dependencies: ["GGUF", "Tokenizer", "EngineInterface"],
+            dependencies: ["GGUF", "Tokenizer", "ChatTemplate", "EngineInterface"],
             swiftSettings: numericSettings
         ),
 

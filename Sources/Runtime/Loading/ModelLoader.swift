@@ -25,14 +25,16 @@ public struct ModelLoader: Sendable {
         let file = try GGUFFile(path: modelFile(for: reference).path)
         let tokenizer = try BPETokenizer(configuration: TokenizerConfiguration(ggufFile: file))
         let engine = try factory.makeEngine(for: file, options: options)
-        return ModelSession(engine: engine, tokenizer: tokenizer, promptFormat: Self.promptFormat(for: file))
+        return ModelSession(engine: engine, tokenizer: tokenizer, promptFormat: try Self.promptFormat(for: file, tokenizer: tokenizer))
     }
 
-    /// The chat format for a model. ChatML for now: it is what the default model was trained on.
-    static func promptFormat(for file: GGUFFile) -> any PromptFormat {
-        let template = file.string("tokenizer.chat_template") ?? ""
-        // SmolLM2's template inserts this system prompt when a conversation has none.
-        let smolSystem = "You are a helpful AI assistant named SmolLM, trained by Hugging Face"
-        return ChatMLPromptFormat(defaultSystemPrompt: template.contains(smolSystem) ? smolSystem : nil)
+    /// The model's own chat template when it has one; ChatML otherwise.
+    static func promptFormat(for file: GGUFFile, tokenizer: BPETokenizer) throws -> any PromptFormat {
+        guard let source = file.string("tokenizer.chat_template"), !source.isEmpty else {
+            return ChatMLPromptFormat()
+        }
+        func text(_ id: Int32?) -> String { id.flatMap(tokenizer.tokenText) ?? "" }
+        return try ChatTemplatePromptFormat(source: source, beginOfSequence: text(tokenizer.bosTokenID),
+                                            endOfSequence: text(tokenizer.eosTokenID))
     }
 }
