@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 import class Foundation.ProcessInfo
 
@@ -22,6 +22,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // No default traits: they pull in swift-configuration and full Foundation (ICU).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
     ],
     targets: [
         .executableTarget(
@@ -63,6 +65,10 @@ let package = Package(
 
         .target(name: "TestSupport", dependencies: ["Runtime", "EngineInterface", "Tokenizer"], path: "Sources/TestSupport"),
         .target(name: "OllamaAPI"),
+        .target(
+            name: "Server",
+            dependencies: ["OllamaAPI", "Runtime", "GGUF", "Tokenizer", "EngineInterface", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
 
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "TestSupport"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF", "Runtime", "TestSupport"], resources: [.copy("Fixtures")]),
@@ -74,6 +80,7 @@ let package = Package(
             swiftSettings: numericSettings
         ),
         .testTarget(name: "OllamaAPITests", dependencies: ["OllamaAPI"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "OllamaAPI", "Runtime", "EngineInterface", "Tokenizer", "TestSupport"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "EngineInterface", "Tokenizer", "TestSupport"]),
         // Loads the simulator by path (never links it), as the server loads the vendor runtime.
         .testTarget(name: "AXCLTests", dependencies: ["AXCL", "CAXCL", "AXCLSimulatorInterface"]),

@@ -1,0 +1,29 @@
+import Foundation
+import OllamaAPI
+import Runtime
+import Tokenizer
+
+/// A resident model: the store entry it came from, its running session, and the Modelfile
+/// settings that apply to every request on it.
+public struct LoadedModel: Sendable {
+    public let stored: StoredModel
+    public let session: ModelSession
+    /// Positions the engine holds (the loaded `num_ctx`).
+    public let contextLength: Int
+    /// Modelfile PARAMETERs; request options override them.
+    public let parameters: RequestOptions
+    /// Modelfile MESSAGEs, put before the conversation.
+    public let messages: [ChatMessage]
+    public let tokenizer: BPETokenizer
+    public let promptFormat: any PromptFormat
+
+    public init(stored: StoredModel, session: ModelSession) async throws {
+        self.stored = stored
+        self.session = session
+        contextLength = await session.descriptor.contextLength
+        tokenizer = await session.tokenizer
+        promptFormat = await session.promptFormat
+        parameters = try stored.parametersJSON.map { try RequestOptions(map: WireCoding.decode([String: JSONValue].self, from: $0)) } ?? RequestOptions()
+        messages = try stored.messagesJSON.map { try WireCoding.decode([Message].self, from: $0).map { ChatMessage(role: $0.role, content: $0.content) } } ?? []
+    }
+}

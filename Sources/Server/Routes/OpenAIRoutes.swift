@@ -1,0 +1,216 @@
+import Foundation
+import Hummingbird
+import OllamaAPI
+import Runtime
+
+/// The OpenAI layer: requests are translated to the native pipeline and answers re-encoded,
+/// with Ollama's defaults for the OpenAI fields (ollama `openai/openai.go`).
+struct OpenAIRoutes: Sendable {
+    let models: ModelService
+    let embedRoutes: EmbedRoutes
+
+    /// OpenAI's defaults differ from Ollama's: temperature and top_p are 1 unless sent.
+    private func options(maxTokens: Int?, temperature: Double?, topP: Double?, seed: Int?, stop: StopList?,
+                         frequencyPenalty: Double?, presencePenalty: Double?) -> RequestOptions {
+        var options = RequestOptions()
+        options.numPredict = maxTokens
+        options.temperature = temperature ?? 1.0
+        options.topP = (topP ?? 0) == 0 ? 1.0 : topP
+        options.seed = seed
+        options.stop = stop?.values
+        options.frequencyPenalty = frequencyPenalty
+        options.presencePenalty = presencePenalty
+        return options
+    }
+
+    private static func finishReason(_ reason: DoneReason) -> String { reason == .length ? "length" : "stop" }
+
+    private static func identifier(_ prefix: String) -> String { "\(prefix)-\(Int.random(in: 0 ..< 999))" }
+
+    func chatCompletions(_ request: Request, context: some RequestContext) async throws -> Response {
+        var request = request
+        let body = try await WireMessages.decode(ChatCompletionRequest.self, from: &request, limit: models.settings.maxBodyBytes)
+        guard let messages = body.messages, !messages.isEmpty else { throw APIError(.badRequest, "[] is too short - 'messages'") }
+        let name = body.model ?? ""
+        let stored = try models.storedModel(name)
+        if let tools = body.tools, !tools.isEmpty { throw APIError(.badRequest, "\(stored.name.fullName) does not support tools") }
+        let conversation = try messages.map { ChatMessage(role: $0.role.lowercased(), content: try $0.text()) }
+        let merged = options(maxTokens: body.maxCompletionTokens ?? body.maxTokens, temperature: body.temperature, topP: body.topP,
+                             seed: body.seed, stop: body.stop, frequencyPenalty: body.frequencyPenalty, presencePenalty: body.presencePenalty)
+        let lease = try await models.lease(stored, keepAlive: nil)
+        let model = lease.model
+        let applied = merged.overriding(model.parameters)
+        let tokens: [TokenID]
+        do {
+            tokens = try PromptBuilder.chat(conversation, model: model, limit: PromptBuilder.contextLimit(applied, model: model), truncate: true)
+        } catch {
+            lease.release()
+            throw error
+        }
+        let events = models.generate(on: lease, prompt: tokens, options: SamplingOptions(applied))
+        let id = Self.identifier("chatcmpl")
+        let created = WireTimestamp.now().seconds
+
+        if body.stream != true {
+            var text = ""
+            var completion: ChatCompletion?
+            try await request.body.consumeWithCancellationOnInboundClose { _ in
+                for try await event in events {
+                    switch event {
+                    case let .text(piece): text += piece
+                    case let .done(reason, metrics, _):
+                        completion = ChatCompletion(id: id, created: created, model: name,
+                            choices: [.init(message: ChatCompletionMessage(role: "assistant", content: text), finishReason: Self.finishReason(reason))],
+                            usage: Usage(promptTokens: metrics.promptEvalCount + metrics.cachedPromptCount, completionTokens: metrics.evalCount))
+                    }
+                }
+            }
+            guard let completion else { throw APIError(.internalServerError, "the generation ended without a result") }
+            return WireMessages.json(completion)
+        }
+        let includeUsage = body.streamOptions?.includeUsage == true
+        let frames = AsyncThrowingStream<ByteBuffer, any Error> { continuation in
+            let task = Task {
+                var first = true
+                do {
+                    for try await event in events {
+                        switch event {
+                        case let .text(piece):
+                            let delta = ChatCompletionMessage(role: first ? "assistant" : nil, content: piece)
+                            first = false
+                            continuation.yield(WireMessages.event(ChatCompletionChunk(id: id, created: created, model: name,
+                                                                                      choices: [.init(delta: delta, finishReason: nil)])))
+                        case let .done(reason, metrics, _):
+                            continuation.yield(WireMessages.event(ChatCompletionChunk(id: id, created: created, model: name,
+                                choices: [.init(delta: ChatCompletionMessage(role: first ? "assistant" : nil), finishReason: Self.finishReason(reason))])))
+                            if includeUsage {
+                                continuation.yield(WireMessages.event(ChatCompletionChunk(id: id, created: created, model: name, choices: [],
+                                    usage: Usage(promptTokens: metrics.promptEvalCount + metrics.cachedPromptCount, completionTokens: metrics.evalCount))))
+                            }
+                            continuation.yield(WireMessages.doneEvent)
+                        }
+                    }
+                } catch is CancellationError {
+                } catch {
+                    // Mid-stream failure: an OpenAI error object, then the stream ends without [DONE].
+                    let failure = APIError.from(error)
+                    continuation.yield(WireMessages.event(OpenAIErrorResponse(status: Int(failure.status.code), message: failure.message)))
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+        return WireMessages.stream(contentType: "text/event-stream", inbound: request.body, frames: frames)
+    }
+
+    func completions(_ request: Request, context: some RequestContext) async throws -> Response {
+        var request = request
+        let body = try await WireMessages.decode(CompletionRequest.self, from: &request, limit: models.settings.maxBodyBytes)
+        let name = body.model ?? ""
+        let stored = try models.storedModel(name)
+        if let suffix = body.suffix, !suffix.isEmpty { throw APIError(.badRequest, "\(stored.name.fullName) does not support insert") }
+        let merged = options(maxTokens: body.maxTokens, temperature: body.temperature, topP: body.topP, seed: body.seed, stop: body.stop,
+                             frequencyPenalty: body.frequencyPenalty, presencePenalty: body.presencePenalty ?? 0)
+        let lease = try await models.lease(stored, keepAlive: nil)
+        let model = lease.model
+        let applied = merged.overriding(model.parameters)
+        let tokens: [TokenID]
+        do {
+            tokens = try PromptBuilder.completion(prompt: body.prompt ?? "", system: nil, raw: false, context: nil, model: model,
+                                                  limit: PromptBuilder.contextLimit(applied, model: model))
+        } catch {
+            lease.release()
+            throw error
+        }
+        let events = models.generate(on: lease, prompt: tokens, options: SamplingOptions(applied))
+        let id = Self.identifier("cmpl")
+        let created = WireTimestamp.now().seconds
+
+        if body.stream != true {
+            var text = ""
+            var completion: TextCompletion?
+            try await request.body.consumeWithCancellationOnInboundClose { _ in
+                for try await event in events {
+                    switch event {
+                    case let .text(piece): text += piece
+                    case let .done(reason, metrics, _):
+                        completion = TextCompletion(id: id, created: created, model: name,
+                            choices: [.init(text: text, finishReason: Self.finishReason(reason))],
+                            usage: Usage(promptTokens: metrics.promptEvalCount + metrics.cachedPromptCount, completionTokens: metrics.evalCount))
+                    }
+                }
+            }
+            guard let completion else { throw APIError(.internalServerError, "the generation ended without a result") }
+            return WireMessages.json(completion)
+        }
+        let includeUsage = body.streamOptions?.includeUsage == true
+        // With include_usage, Ollama puts a zero usage on every chunk before the real one.
+        let zeroUsage: Usage? = includeUsage ? Usage(promptTokens: 0, completionTokens: 0) : nil
+        let frames = AsyncThrowingStream<ByteBuffer, any Error> { continuation in
+            let task = Task {
+                do {
+                    for try await event in events {
+                        switch event {
+                        case let .text(piece):
+                            continuation.yield(WireMessages.event(TextCompletion(id: id, created: created, model: name,
+                                choices: [.init(text: piece, finishReason: nil)], usage: zeroUsage)))
+                        case let .done(reason, metrics, _):
+                            continuation.yield(WireMessages.event(TextCompletion(id: id, created: created, model: name,
+                                choices: [.init(text: "", finishReason: Self.finishReason(reason))], usage: zeroUsage)))
+                            if includeUsage {
+                                continuation.yield(WireMessages.event(TextCompletion(id: id, created: created, model: name, choices: [],
+                                    usage: Usage(promptTokens: metrics.promptEvalCount + metrics.cachedPromptCount, completionTokens: metrics.evalCount))))
+                            }
+                            continuation.yield(WireMessages.doneEvent)
+                        }
+                    }
+                } catch is CancellationError {
+                } catch {
+                    let failure = APIError.from(error)
+                    continuation.yield(WireMessages.event(OpenAIErrorResponse(status: Int(failure.status.code), message: failure.message)))
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+        return WireMessages.stream(contentType: "text/event-stream", inbound: request.body, frames: frames)
+    }
+
+    func embeddings(_ request: Request, context: some RequestContext) async throws -> Response {
+        var request = request
+        let body = try await WireMessages.decode(OpenAIEmbeddingRequest.self, from: &request, limit: models.settings.maxBodyBytes)
+        let texts = try body.texts()
+        let format = body.encodingFormat ?? "float"
+        guard format == "float" || format == "base64" else {
+            throw APIError(.badRequest, "Invalid value for 'encoding_format' = \(format). Supported values: ['float', 'base64'].")
+        }
+        let name = body.model ?? ""
+        let stored = try models.storedModel(name, notFound: APIError.modelNotFoundTryPulling)
+        let result = try await embedRoutes.embed(texts, model: stored, keepAlive: nil, truncate: true, dimensions: body.dimensions)
+        let items = result.vectors.enumerated().map { index, vector -> OpenAIEmbeddingList.Item in
+            if format == "base64" {
+                // Little-endian float32 bytes, as OpenAI encodes them.
+                var bytes = Data(capacity: vector.count * 4)
+                for value in vector { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+                return .init(embedding: .string(bytes.base64EncodedString()), index: index)
+            }
+            return .init(embedding: .array(vector.map { .number(Double($0)) }), index: index)
+        }
+        return WireMessages.json(OpenAIEmbeddingList(data: items, model: name, usage: .init(promptTokens: result.promptTokens)))
+    }
+
+    func listModels() -> Response {
+        let entries = models.store.allModelNames().compactMap { name -> OpenAIModel? in
+            guard let model = try? models.store.storedModel(name) else { return nil }
+            return OpenAIModel(id: name.displayShortest, created: model.modifiedAt.seconds, ownedBy: name.namespace)
+        }
+        return WireMessages.json(OpenAIModelList(data: entries))
+    }
+
+    func retrieveModel(_ id: String) throws -> Response {
+        guard let name = ModelName(id), let model = try? models.store.storedModel(name) else {
+            throw APIError(.notFound, "model '\(ModelName(id)?.displayShortest ?? id)' not found")
+        }
+        return WireMessages.json(OpenAIModel(id: id, created: model.modifiedAt.seconds, ownedBy: name.namespace))
+    }
+}
