@@ -82,6 +82,26 @@ public struct RequestOptions: Sendable, Equatable {
         }
     }
 
+    /// A Modelfile `PARAMETER` value converted to its option's JSON type; nil for unknown names.
+    public static func typedValue(name: String, text: String) throws -> JSONValue? {
+        guard let kind = known[name] else { return nil }
+        switch kind {
+        case .integer:
+            guard let value = Int(text) else { throw WireDecodingError.invalidValue("invalid int value \"\(text)\" for parameter \(name)") }
+            return .number(Double(value))
+        case .float:
+            guard let value = Double(text) else { throw WireDecodingError.invalidValue("invalid float value \"\(text)\" for parameter \(name)") }
+            return .number(value)
+        case .boolean:
+            guard let value = Bool(text.lowercased()) else { throw WireDecodingError.invalidValue("invalid bool value \"\(text)\" for parameter \(name)") }
+            return .bool(value)
+        case .strings:
+            return .string(text)
+        }
+    }
+
+    public static func isList(_ name: String) -> Bool { known[name] == .strings }
+
     private mutating func set(integer: Int, for key: String) {
         switch key {
         case "num_keep": numKeep = integer
