@@ -29,7 +29,7 @@ let package = Package(
         .executableTarget(
             name: "axllama",
             dependencies: [
-                "Runtime", "CPUEngine", "GGUF", "Tokenizer", "EngineInterface",
+                "Runtime", "CPUEngine", "GGUF", "Tokenizer", "EngineInterface", "OllamaAPI", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

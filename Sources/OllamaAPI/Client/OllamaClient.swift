@@ -5,6 +5,11 @@ public struct OllamaResponseError: Error, Equatable, CustomStringConvertible {
     public var status: Int
     public var message: String
 
+    public init(status: Int, message: String) {
+        self.status = status
+        self.message = message
+    }
+
     public var description: String { message.isEmpty ? "the server answered \(status)" : message }
 }
 
