@@ -63,6 +63,20 @@ let package = Package(
             ]
         ),
 
+        // The simulated .axmodel format's writer, shared by the converter and the AXCL tests.
+        .target(name: "SimulatedAXModel", dependencies: ["AXCLSimulatorInterface"]),
+        // GGUF -> NPU model package (both vendor layouts) with simulated .axmodel files.
+        .target(
+            name: "ModelConversion",
+            dependencies: ["GGUF", "Tokenizer", "Runtime", "CPUEngine", "SimulatedAXModel"],
+            swiftSettings: numericSettings
+        ),
+        .target(
+            name: "NPUEngine",
+            dependencies: ["AXCL", "EngineInterface", "Runtime", "Tokenizer"],
+            swiftSettings: numericSettings
+        ),
+
         .target(name: "TestSupport", dependencies: ["Runtime", "EngineInterface", "Tokenizer"], path: "Sources/TestSupport"),
         .target(name: "OllamaAPI"),
         .target(
@@ -83,6 +97,14 @@ let package = Package(
         .testTarget(name: "ServerTests", dependencies: ["Server", "OllamaAPI", "Runtime", "EngineInterface", "Tokenizer", "TestSupport"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "EngineInterface", "Tokenizer", "TestSupport"]),
         // Loads the simulator by path (never links it), as the server loads the vendor runtime.
-        .testTarget(name: "AXCLTests", dependencies: ["AXCL", "CAXCL", "AXCLSimulatorInterface"]),
+        .testTarget(name: "AXCLTests", dependencies: ["AXCL", "CAXCL", "AXCLSimulatorInterface", "SimulatedAXModel"]),
+        .testTarget(
+            name: "NPUEngineTests",
+            dependencies: [
+                "NPUEngine", "ModelConversion", "SimulatedAXModel", "AXCL", "AXCLSimulatorInterface", "CPUEngine", "GGUF",
+                "Tokenizer", "Runtime", "EngineInterface", "TestSupport",
+            ],
+            swiftSettings: numericSettings
+        ),
     ]
 )

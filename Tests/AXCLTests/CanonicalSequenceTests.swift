@@ -1,6 +1,7 @@
 import AXCL
 import CAXCL
 import Foundation
+import SimulatedAXModel
 import Testing
 
 extension SimulatorBackedTests {

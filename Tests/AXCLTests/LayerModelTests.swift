@@ -1,6 +1,7 @@
 import AXCL
 import AXCLSimulatorInterface
 import Foundation
+import SimulatedAXModel
 import Testing
 
 extension SimulatorBackedTests {

@@ -1,4 +1,5 @@
 import AXCLSimulatorInterface
+import SimulatedAXModel
 import Foundation
 
 /// A decoder layer small enough to check by hand-written reference math, with random weights.

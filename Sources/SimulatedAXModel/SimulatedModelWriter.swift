@@ -1,29 +1,50 @@
 import AXCLSimulatorInterface
 import Foundation
 
-/// Writes simulated .axmodel files (docs/simulated-axmodel.md) for tests.
-struct SimulatedModelWriter {
-    struct IO {
-        var name: String
-        var dataType: UInt32 // axclrtEngineDataType
-        var shapes: [[Int32]] // one per group
+/// Writes simulated .axmodel files (docs/simulated-axmodel.md): the converter's output and the
+/// AXCL tests' hand-made models.
+public struct SimulatedModelWriter: Sendable {
+    public struct IO: Sendable {
+        public var name: String
+        public var dataType: UInt32 // axclrtEngineDataType
+        public var shapes: [[Int32]] // one per group
+
+        public init(name: String, dataType: UInt32, shapes: [[Int32]]) {
+            self.name = name
+            self.dataType = dataType
+            self.shapes = shapes
+        }
     }
 
-    struct Tensor {
-        var name: String
-        var dims: [Int32]
-        var values: [Float] // written as FP32, or BF16 when `bf16`
-        var bf16 = false
+    public struct Tensor: Sendable {
+        public var name: String
+        public var dims: [Int32]
+        public var values: [Float] // written as FP32, or BF16 when `bf16`
+        public var bf16: Bool
+
+        public init(name: String, dims: [Int32], values: [Float], bf16: Bool = false) {
+            self.name = name
+            self.dims = dims
+            self.values = values
+            self.bf16 = bf16
+        }
     }
 
-    var kind: axsim_model_kind
-    var hidden: UInt32, heads: UInt32 = 0, kvHeads: UInt32 = 0, headDim: UInt32 = 0, intermediate: UInt32 = 0, vocab: UInt32 = 0
-    var rmsNormEps: Float = 1e-5, ropeTheta: Float = 10000
-    var flags: UInt32 = 0
-    var inputs: [IO] = [], outputs: [IO] = []
-    var tensors: [Tensor] = []
+    public var kind: axsim_model_kind
+    public var hidden: UInt32, heads: UInt32 = 0, kvHeads: UInt32 = 0, headDim: UInt32 = 0, intermediate: UInt32 = 0, vocab: UInt32 = 0
+    public var rmsNormEps: Float = 1e-5, ropeTheta: Float = 10000
+    public var flags: UInt32 = 0
+    public var inputs: [IO] = [], outputs: [IO] = []
+    public var tensors: [Tensor] = []
+    /// Reported by `axclrtEngineGetModelCompilerVersion`.
+    public var compilerVersion = "axsim 1"
 
-    func data() -> Data {
+    public init(kind: axsim_model_kind, hidden: UInt32) {
+        self.kind = kind
+        self.hidden = hidden
+    }
+
+    public func data() -> Data {
         let slots = inputs + outputs
         let groupCount = slots.first?.shapes.count ?? 0
         let ioTable = MemoryLayout<axsim_model_header>.size
@@ -70,7 +91,7 @@ struct SimulatedModelWriter {
         header.groupTableOffset = UInt64(groupTable)
         header.tensorTableOffset = UInt64(tensorTable)
         header.fileBytes = UInt64(offset)
-        setName(&header.compilerVersion, "axsim-test 1")
+        setName(&header.compilerVersion, compilerVersion)
 
         var file = Data(count: offset)
         file.withUnsafeMutableBytes { (raw: UnsafeMutableRawBufferPointer) in
@@ -102,7 +123,7 @@ struct SimulatedModelWriter {
         return file
     }
 
-    func write(to url: URL) throws { try data().write(to: url) }
+    public func write(to url: URL) throws { try data().write(to: url) }
 
     private func align(_ value: Int) -> Int { (value + 63) / 64 * 64 }
 
@@ -114,29 +135,3 @@ struct SimulatedModelWriter {
     }
 }
 
-extension Float {
-    /// Round to nearest even, as the simulator stores outputs.
-    static func bf16Bits(_ value: Float) -> UInt16 {
-        let bits = value.bitPattern
-        if value.isNaN { return 0x7FC0 }
-        return UInt16((bits &+ 0x7FFF &+ ((bits >> 16) & 1)) >> 16)
-    }
-
-    init(bf16 bits: UInt16) { self.init(bitPattern: UInt32(bits) << 16) }
-
-    /// The value after a round trip through bf16.
-    var bf16Rounded: Float { Float(bf16: Float.bf16Bits(self)) }
-}
-
-/// A small deterministic generator, so that failures reproduce.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-        return state
-    }
-
-    mutating func values(_ count: Int, scale: Float = 1) -> [Float] {
-        (0 ..< count).map { _ in Float.random(in: -scale ... scale, using: &self) }
-    }
-}

@@ -1,0 +1,252 @@
+import AXCL
+import EngineInterface
+import Foundation
+
+/// The ax-llm model runner on one AXCL card (axera.md §3): a package's layer engines loaded on
+/// the device thread, chunked prefill and single-token decode with the K/V caches kept on the
+/// card, the post model's bf16 logits read back to the host.
+///
+/// All mutable state is touched only inside functions isolated to `device`, whose executor is
+/// the card's own thread: each public call makes one hop there and then runs synchronously, so
+/// the token path pays no thread switch per runtime call.
+public final class NPUEngine: InferenceEngine, @unchecked Sendable {
+    public let descriptor: ModelDescriptor
+    public let device: AXCLDevice
+    public let package: NPUModelPackage
+    public let shapes: LayerShapePlan
+    public let options: NPUEngineOptions
+    let embeddings: EmbeddingTable
+
+    // Device-isolated state.
+    private var stack: LayerStack?
+    private var cached = 0
+    /// Positions `[0, maskVisible)` of the decode mask on the card are visible.
+    private var maskVisible = 0
+    private var counters = NPUEngineCounters()
+    private var state = EngineHealth.ready
+
+    private init(package: NPUModelPackage, device: AXCLDevice, stack: LayerStack, embeddings: EmbeddingTable, options: NPUEngineOptions) {
+        self.package = package
+        self.device = device
+        self.stack = stack
+        self.embeddings = embeddings
+        self.options = options
+        shapes = stack.shapes
+        descriptor = ModelDescriptor(
+            architecture: Self.architecture(of: package.manifest), vocabularySize: package.manifest.vocabularySize,
+            contextLength: stack.shapes.capacity, embeddingLength: stack.shapes.hidden, layerCount: stack.layers.count,
+            quantization: Self.quantization(of: package.manifest))
+    }
+
+    /// Loads `package` onto `device` (whose engine is initialised, see `NPUCard`). A load that
+    /// fails leaves nothing allocated on the card.
+    public static func load(_ package: NPUModelPackage, on device: AXCLDevice, options: NPUEngineOptions = NPUEngineOptions())
+        async throws -> NPUEngine
+    {
+        let embeddings = try EmbeddingTable(url: package.embeddingFile, vocabularySize: package.manifest.vocabularySize,
+                                            hiddenSize: package.manifest.hiddenSize)
+        let stack = try await LayerStack.load(package, cmmFloorMiB: options.cmmFloorMiB, on: device)
+        let engine = NPUEngine(package: package, device: device, stack: stack, embeddings: embeddings, options: options)
+        try await engine.resetDecodeMask(on: device)
+        return engine
+    }
+
+    /// `qwen2` from `qwen2_p128_l%d_together.axmodel` (axera.md §3.2).
+    static func architecture(of manifest: NPUPackageManifest) -> String {
+        let file = manifest.layerTemplate.split(separator: "/").last.map(String.init) ?? manifest.layerTemplate
+        return file.components(separatedBy: "_p").first.flatMap { $0.isEmpty ? nil : $0 } ?? manifest.modelName
+    }
+
+    static func quantization(of manifest: NPUPackageManifest) -> String? {
+        let name = manifest.modelName.lowercased()
+        if name.contains("int4") || name.contains("w4a16") { return "W4A16" }
+        if name.contains("int8") || name.contains("w8a16") { return "W8A16" }
+        if name.contains("bf16") { return "BF16" }
+        return nil
+    }
+
+    // MARK: InferenceEngine
+
+    public func forward(_ tokens: [TokenID], at position: Int) async throws -> Logits {
+        try await evaluate(tokens, at: position, on: device)
+    }
+
+    public func truncateCache(to length: Int) async {
+        await truncate(to: length, on: device)
+    }
+
+    public func embedding(for tokens: [TokenID]) async throws -> [Float] {
+        throw NPUEngineError.embeddingsUnsupported
+    }
+
+    public func health() async -> EngineHealth { await currentHealth(on: device) }
+
+    // MARK: Inspection
+
+    public func cachedCount() async -> Int { await readCached(on: device) }
+
+    public func counters() async -> NPUEngineCounters { await readCounters(on: device) }
+
+    /// The bf16 K and V rows `range` of `layer` as they sit in the card's cache.
+    public func cacheRows(layer: Int, range: Range<Int>) async throws -> (keys: [UInt16], values: [UInt16]) {
+        try await readCacheRows(layer: layer, range: range, on: device)
+    }
+
+    /// CMM the package's engines and buffers occupy, in KiB, where the runtime reports it.
+    public func deviceProperties() async throws -> DeviceProperties { try await device.properties() }
+
+    /// Releases everything on the card in the documented order (axera.md §1.8).
+    public func unload() async throws {
+        try await release(on: device)
+    }
+
+    // MARK: Device-isolated work
+
+    private func readCached(on device: isolated AXCLDevice) -> Int { cached }
+    private func readCounters(on device: isolated AXCLDevice) -> NPUEngineCounters { counters }
+    private func currentHealth(on device: isolated AXCLDevice) -> EngineHealth { state }
+
+    private func truncate(to length: Int, on device: isolated AXCLDevice) {
+        cached = min(cached, max(0, length))
+    }
+
+    private func release(on device: isolated AXCLDevice) throws {
+        guard var stack else { return }
+        self.stack = nil
+        cached = 0
+        if let error = stack.allocations.release(on: device) { throw NPUEngineError.device(error) }
+    }
+
+    private func evaluate(_ tokens: [TokenID], at position: Int, on device: isolated AXCLDevice) throws -> Logits {
+        guard let stack else { throw NPUEngineError.deviceUnavailable("the model was unloaded") }
+        if state.state == .failed { throw NPUEngineError.deviceUnavailable(state.detail ?? "the card failed") }
+        guard position == cached else { throw EngineError.invalidPosition(position: position, cached: cached) }
+        guard !tokens.isEmpty else { throw NPUEngineError.emptyInput }
+        guard position + tokens.count <= shapes.capacity else {
+            throw EngineError.contextOverflow(requested: position + tokens.count, capacity: shapes.capacity)
+        }
+        for token in tokens where token < 0 || Int(token) >= embeddings.vocabularySize {
+            throw EngineError.tokenOutOfRange(token, vocabularySize: embeddings.vocabularySize)
+        }
+        let plan = PrefillPlan(cached: position, count: tokens.count, shapes: shapes,
+                               mode: tokens.count > 1 ? options.prefillMode : .tokenByToken)
+        let started = DispatchTime.now().uptimeNanoseconds
+        do {
+            var lastRow: (buffers: GroupBuffers, row: Int)?
+            for step in plan.steps {
+                switch step {
+                case let .chunk(group, offset, count, history):
+                    try runChunk(tokens[offset ..< offset + count], group: group, history: history, stack: stack, on: device)
+                    lastRow = (stack.groups[group.index]!, count - 1)
+                case let .single(offset, position):
+                    try runSingle(tokens[offset], at: position, stack: stack, on: device)
+                    lastRow = nil
+                }
+            }
+            cached = position + tokens.count
+            if let (buffers, row) = lastRow {
+                // The post model reads the decode group's last hidden buffer: move the chunk's last real row there.
+                let from = buffers.hidden[stack.layers.count % 2].address(at: row * shapes.hidden * 2)
+                try device.copy(from, to: stack.decodeBuffers.hidden[stack.layers.count % 2].address, byteCount: shapes.hidden * 2)
+            }
+            let logits = try runPost(stack, on: device)
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            if tokens.count > 1 { counters.prefillSeconds += seconds } else { counters.decodeSeconds += seconds }
+            return logits
+        } catch {
+            // Whatever the card holds is now unknown: forget the cache and report the device as failed.
+            cached = 0
+            state = EngineHealth(state: .failed, detail: "\(error)")
+            throw NPUEngineError.device(error)
+        }
+    }
+
+    /// One token through every layer's decode group (axera.md §3.7).
+    private func runSingle(_ token: TokenID, at position: Int, stack: LayerStack, on device: isolated AXCLDevice) throws(AXCLError) {
+        let buffers = stack.decodeBuffers, staging = stack.staging
+        let rowBytes = shapes.kvWidth * 2
+        embeddings.copyRow(token, to: staging.embeddings.pointer)
+        try device.copy(staging.embeddings, to: buffers.hidden[0].address, byteCount: embeddings.rowBytes)
+        staging.indices.pointer.storeBytes(of: UInt32(position), as: UInt32.self)
+        try device.copy(staging.indices, to: buffers.indices.address, byteCount: 4)
+        try syncDecodeMask(visible: position, stack: stack, on: device)
+        let group = shapes.decodeGroup
+        for layer in stack.layers {
+            try device.execute(layer.model, context: layer.context, group: group, io: layer.ios[group])
+            try device.copy(buffers.keysOut.address, to: layer.keys.address(at: position * rowBytes), byteCount: rowBytes)
+            try device.copy(buffers.valuesOut.address, to: layer.values.address(at: position * rowBytes), byteCount: rowBytes)
+        }
+        counters.executes += stack.layers.count
+        counters.decodeSteps += 1
+    }
+
+    /// Up to one chunk of tokens through every layer's prefill group (axera.md §3.6).
+    private func runChunk(_ tokens: ArraySlice<TokenID>, group: LayerShapePlan.PrefillGroup, history cachedRows: Int,
+                          stack: LayerStack, on device: isolated AXCLDevice) throws(AXCLError) {
+        let buffers = stack.groups[group.index]!, staging = stack.staging
+        let n = tokens.count, rowBytes = shapes.kvWidth * 2
+        MaskRows.fillChunk(staging.mask.pointer.assumingMemoryBound(to: UInt16.self), chunk: group.chunk, history: group.history,
+                           cached: cachedRows, realRows: n)
+        try device.copy(staging.mask, to: buffers.mask.address, byteCount: buffers.mask.byteCount)
+        let indices = staging.indices.pointer.assumingMemoryBound(to: UInt32.self)
+        for i in 0 ..< group.chunk { indices[i] = i < n ? UInt32(cachedRows + i) : 0 }
+        try device.copy(staging.indices, to: buffers.indices.address, byteCount: group.chunk * 4)
+        for (i, token) in tokens.enumerated() { embeddings.copyRow(token, to: staging.embeddings.pointer + i * embeddings.rowBytes) }
+        (staging.embeddings.pointer + n * embeddings.rowBytes).initializeMemory(as: UInt8.self, repeating: 0,
+                                                                                 count: (group.chunk - n) * embeddings.rowBytes)
+        try device.copy(staging.embeddings, to: buffers.hidden[0].address, byteCount: group.chunk * embeddings.rowBytes)
+        for layer in stack.layers {
+            try device.execute(layer.model, context: layer.context, group: group.index, io: layer.ios[group.index])
+            try device.copy(buffers.keysOut.address, to: layer.keys.address(at: cachedRows * rowBytes), byteCount: n * rowBytes)
+            try device.copy(buffers.valuesOut.address, to: layer.values.address(at: cachedRows * rowBytes), byteCount: n * rowBytes)
+        }
+        counters.executes += stack.layers.count
+        counters.prefillChunks += 1
+    }
+
+    private func runPost(_ stack: LayerStack, on device: isolated AXCLDevice) throws(AXCLError) -> Logits {
+        let post = stack.post
+        try device.execute(post.model, context: post.context, group: 0, io: post.io)
+        counters.executes += 1
+        let count = embeddings.vocabularySize
+        try device.copy(post.logits.address, to: stack.staging.logits, byteCount: count * 2)
+        let bits = UnsafePointer(stack.staging.logits.pointer.assumingMemoryBound(to: UInt16.self))
+        // bf16 -> f32 is a shift into the upper half (axera.md §3.4).
+        let values = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            for i in 0 ..< count { buffer[i] = Float(bitPattern: UInt32(bits[i]) << 16) }
+            initialized = count
+        }
+        return Logits(values)
+    }
+
+    /// Brings the decode mask on the card to `visible` visible positions, writing only the
+    /// positions that changed.
+    private func syncDecodeMask(visible: Int, stack: LayerStack, on device: isolated AXCLDevice) throws(AXCLError) {
+        guard visible != maskVisible else { return }
+        let (start, count, value) = visible > maskVisible
+            ? (maskVisible, visible - maskVisible, MaskValue.visible)
+            : (visible, maskVisible - visible, MaskValue.masked)
+        stack.staging.mask.pointer.assumingMemoryBound(to: UInt16.self).update(repeating: value, count: count)
+        try device.copy(stack.staging.mask, to: stack.decodeBuffers.mask.address(at: start * 2), byteCount: count * 2)
+        maskVisible = visible
+    }
+
+    /// All cache positions masked; the last column, the token's own slot, visible (axera.md §3.7).
+    private func resetDecodeMask(on device: isolated AXCLDevice) throws {
+        guard let stack else { return }
+        let capacity = shapes.capacity
+        let mask = stack.staging.mask.pointer.assumingMemoryBound(to: UInt16.self)
+        mask.update(repeating: MaskValue.masked, count: capacity)
+        mask[capacity] = MaskValue.visible
+        try device.copy(stack.staging.mask, to: stack.decodeBuffers.mask.address, byteCount: (capacity + 1) * 2)
+        maskVisible = 0
+    }
+
+    private func readCacheRows(layer: Int, range: Range<Int>, on device: isolated AXCLDevice) throws -> (keys: [UInt16], values: [UInt16]) {
+        guard let stack else { throw NPUEngineError.deviceUnavailable("the model was unloaded") }
+        let rowBytes = shapes.kvWidth * 2, count = range.count * shapes.kvWidth
+        let keys = try device.read(UInt16.self, count: count, from: stack.layers[layer].keys.address(at: range.lowerBound * rowBytes))
+        let values = try device.read(UInt16.self, count: count, from: stack.layers[layer].values.address(at: range.lowerBound * rowBytes))
+        return (keys, values)
+    }
+}

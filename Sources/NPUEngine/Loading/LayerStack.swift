@@ -1,0 +1,151 @@
+import AXCL
+import Foundation
+
+/// A whole package placed on one card: layers loaded in order on the device thread, shape groups
+/// read and classified, buffers allocated once (axera.md §7.4, §7.5).
+struct LayerStack: Sendable {
+    let shapes: LayerShapePlan
+    let layers: [LoadedLayer]
+    /// By shape-group index; the decode group and every prefill group.
+    let groups: [Int: GroupBuffers]
+    let post: LoadedPost
+    let staging: HostStaging
+    var allocations: DeviceAllocations
+
+    var decodeBuffers: GroupBuffers { groups[shapes.decodeGroup]! }
+
+    static func load(_ package: NPUModelPackage, cmmFloorMiB: Int, on device: isolated AXCLDevice) throws -> LayerStack {
+        var allocations = DeviceAllocations()
+        do {
+            return try load(package, cmmFloorMiB: cmmFloorMiB, allocations: &allocations, on: device)
+        } catch {
+            _ = allocations.release(on: device)
+            throw error
+        }
+    }
+
+    private static func fileSize(_ url: URL) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? NSNumber)?.intValue ?? 0
+    }
+
+    private static func load(_ package: NPUModelPackage, cmmFloorMiB: Int, allocations: inout DeviceAllocations,
+                             on device: isolated AXCLDevice) throws -> LayerStack {
+        let guardrail = CMMGuard(freeKiB: Int(try device.properties().cmmFreeKiB), floorMiB: cmmFloorMiB)
+        let postBytes = fileSize(package.postModelFile)
+        try guardrail.checkBeforeLoad(weightBytes: package.layerFiles.reduce(postBytes) { $0 + fileSize($1) },
+                                      layerCount: package.layerFiles.count)
+
+        var shapes: LayerShapePlan?
+        var groupInfo: [ShapeGroup] = []
+        var groups: [Int: GroupBuffers] = [:]
+        var layers: [LoadedLayer] = []
+        for (index, file) in package.layerFiles.enumerated() {
+            let model = try device.loadModel(path: file.path)
+            allocations.models.append(model)
+            let context = try device.createContext(for: model)
+            let info = try device.ioInfo(for: model)
+            allocations.infos.append(info)
+            let plan = try LayerShapePlan(groups: info.groups, path: file.path)
+            if let shapes {
+                guard plan == shapes, info.groups == groupInfo else {
+                    throw NPUEngineError.inconsistentLayers(path: file.path, reason: "its shape groups differ from layer 0's")
+                }
+            } else {
+                guard plan.hidden == package.manifest.hiddenSize else {
+                    throw NPUEngineError.inconsistentLayers(
+                        path: file.path, reason: "its hidden width \(plan.hidden) is not tokens_embed_size \(package.manifest.hiddenSize)")
+                }
+                shapes = plan
+                groupInfo = info.groups
+                groups = try allocateGroupBuffers(info.groups, plan: plan, allocations: &allocations, on: device)
+            }
+            // One cache per layer, sized for the decode group, bound to every group (axera.md §3.5).
+            let cacheBytes = plan.capacity * plan.kvWidth * 2
+            let keys = try allocations.zeroedBuffer(cacheBytes, on: device)
+            let values = try allocations.zeroedBuffer(cacheBytes, on: device)
+            var ios: [EngineIO] = []
+            for group in info.groups {
+                let io = try device.createIO(info)
+                allocations.ios.append(io)
+                let buffers = groups[group.index]!
+                let bound: [String: DeviceBuffer] = [
+                    "K_cache": keys, "V_cache": values, "indices": buffers.indices, "mask": buffers.mask,
+                    "input": buffers.hidden[index % 2],
+                ]
+                for tensor in group.inputs { try device.bindInput(io, index: tensor.index, to: bound[tensor.name]!) }
+                let outputs: [String: DeviceBuffer] = [
+                    "K_cache_out": buffers.keysOut, "V_cache_out": buffers.valuesOut, "output": buffers.hidden[(index + 1) % 2],
+                ]
+                for tensor in group.outputs {
+                    guard let buffer = outputs[tensor.name] else {
+                        throw NPUEngineError.unsupportedLayerModel(path: file.path, reason: "unexpected output \(tensor.name)")
+                    }
+                    try device.bindOutput(io, index: tensor.index, to: buffer)
+                }
+                ios.append(io)
+            }
+            layers.append(LoadedLayer(model: model, context: context, ios: ios, keys: keys, values: values))
+            try guardrail.checkAfterLayers(loaded: index + 1, total: package.layerFiles.count,
+                                           freeKiB: Int(try device.properties().cmmFreeKiB), postModelBytes: postBytes)
+        }
+        guard let shapes else {
+            throw NPUEngineError.invalidPackage(directory: package.directory.path, reason: "it has no layers")
+        }
+        let decode = groups[shapes.decodeGroup]!
+        let post = try loadPost(package, input: decode.hidden[layers.count % 2], hidden: shapes.hidden,
+                                allocations: &allocations, on: device)
+        let largestChunk = shapes.prefillGroups.map(\.chunk).max() ?? 1
+        let largestMask = groupInfo.compactMap { $0.input(named: "mask")?.byteCount }.max() ?? 0
+        let staging = HostStaging(
+            embeddings: try allocations.hostBuffer(largestChunk * shapes.hidden * 2, on: device),
+            indices: try allocations.hostBuffer(largestChunk * 4, on: device),
+            mask: try allocations.hostBuffer(max(largestMask, (shapes.capacity + 1) * 2), on: device),
+            logits: try allocations.hostBuffer(post.vocabularySize * 2, on: device))
+        return LayerStack(shapes: shapes, layers: layers, groups: groups, post: post, staging: staging, allocations: allocations)
+    }
+
+    /// Exact-size buffers per group (axera.md §7.5), shared by every layer's IO of that group.
+    private static func allocateGroupBuffers(_ groups: [ShapeGroup], plan: LayerShapePlan, allocations: inout DeviceAllocations,
+                                             on device: isolated AXCLDevice) throws -> [Int: GroupBuffers] {
+        var result: [Int: GroupBuffers] = [:]
+        for group in groups {
+            func bytes(_ name: String) -> Int { group.input(named: name)?.byteCount ?? group.output(named: name)!.byteCount }
+            let rows = group.input(named: "indices")!.dimensions.reduce(1, *)
+            result[group.index] = GroupBuffers(
+                rows: rows,
+                indices: try allocations.zeroedBuffer(bytes("indices"), on: device),
+                mask: try allocations.zeroedBuffer(bytes("mask"), on: device),
+                hidden: [try allocations.zeroedBuffer(bytes("input"), on: device),
+                         try allocations.zeroedBuffer(bytes("output"), on: device)],
+                keysOut: try allocations.zeroedBuffer(bytes("K_cache_out"), on: device),
+                valuesOut: try allocations.zeroedBuffer(bytes("V_cache_out"), on: device))
+        }
+        return result
+    }
+
+    private static func loadPost(_ package: NPUModelPackage, input: DeviceBuffer, hidden: Int, allocations: inout DeviceAllocations,
+                                 on device: isolated AXCLDevice) throws -> LoadedPost {
+        let path = package.postModelFile.path
+        let model = try device.loadModel(path: path)
+        allocations.models.append(model)
+        let context = try device.createContext(for: model)
+        let info = try device.ioInfo(for: model)
+        allocations.infos.append(info)
+        guard let group = info.groups.first, let inputTensor = group.input(named: "input"),
+              let output = group.output(named: "output"), group.inputs.count == 1, group.outputs.count == 1
+        else { throw NPUEngineError.unsupportedLayerModel(path: path, reason: "a post model has one input `input` and one output `output`") }
+        guard inputTensor.dimensions.last == hidden, inputTensor.byteCount == input.byteCount, output.dataType == .bf16 else {
+            throw NPUEngineError.unsupportedLayerModel(path: path, reason: "its input is not one bf16 row of \(hidden) or its logits are not bf16")
+        }
+        let vocabulary = output.dimensions.last ?? 0
+        guard vocabulary >= package.manifest.vocabularySize else {
+            throw NPUEngineError.inconsistentLayers(path: path, reason: "\(vocabulary) logits for a vocabulary of \(package.manifest.vocabularySize)")
+        }
+        let logits = try allocations.zeroedBuffer(output.byteCount, on: device)
+        let io = try device.createIO(info)
+        allocations.ios.append(io)
+        try device.bindInput(io, index: inputTensor.index, to: input)
+        try device.bindOutput(io, index: output.index, to: logits)
+        return LoadedPost(model: model, context: context, io: io, logits: logits, vocabularySize: vocabulary)
+    }
+}

@@ -1,0 +1,43 @@
+import AXCL
+
+/// One decoder layer on the card: its engine, one IO per shape group, and the layer's K/V cache
+/// buffers, which every group of the layer binds (axera.md §3.5, §7.5).
+struct LoadedLayer: Sendable {
+    let model: EngineModel
+    let context: EngineContext
+    /// Indexed by shape-group index.
+    let ios: [EngineIO]
+    let keys: DeviceBuffer
+    let values: DeviceBuffer
+}
+
+/// Buffers of one shape group, shared by all layers: each layer's IO of this group binds them.
+/// Every buffer has exactly the group's size and is bound whole, never at an offset
+/// (axera.md §1.7 field reports). The hidden state ping-pongs: layer l reads `hidden[l % 2]` and
+/// writes `hidden[(l + 1) % 2]`, so a layer never reads the buffer it writes (axera.md §7.5).
+struct GroupBuffers: Sendable {
+    let rows: Int
+    let indices: DeviceBuffer
+    let mask: DeviceBuffer
+    let hidden: [DeviceBuffer]
+    let keysOut: DeviceBuffer
+    let valuesOut: DeviceBuffer
+}
+
+/// The post model (final norm + LM head, axera.md §3.4). Its input is the decode group's hidden
+/// buffer that the last layer writes, so decoding needs no copy before it.
+struct LoadedPost: Sendable {
+    let model: EngineModel
+    let context: EngineContext
+    let io: EngineIO
+    let logits: DeviceBuffer
+    let vocabularySize: Int
+}
+
+/// Pinned host staging for every hot copy (axera.md §1.6, §7.5).
+struct HostStaging: Sendable {
+    let embeddings: PinnedHostBuffer   // chunk rows × hidden bf16
+    let indices: PinnedHostBuffer      // chunk × uint32
+    let mask: PinnedHostBuffer         // the largest mask of any group
+    let logits: PinnedHostBuffer       // vocabulary bf16
+}
