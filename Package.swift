@@ -65,10 +65,12 @@ let package = Package(
 
         // The simulated .axmodel format's writer, shared by the converter and the AXCL tests.
         .target(name: "SimulatedAXModel", dependencies: ["AXCLSimulatorInterface"]),
+        // Finds the simulator library beside the test bundles and drives its axsim_ control API.
+        .target(name: "AXCLSimulatorSupport", dependencies: ["AXCL", "AXCLSimulatorInterface"]),
         // GGUF -> NPU model package (both vendor layouts) with simulated .axmodel files.
         .target(
             name: "ModelConversion",
-            dependencies: ["GGUF", "Tokenizer", "Runtime", "CPUEngine", "SimulatedAXModel"],
+            dependencies: ["GGUF", "Tokenizer", "Runtime", "CPUEngine", "SimulatedAXModel", "NPUEngine"],
             swiftSettings: numericSettings
         ),
         .target(
@@ -97,11 +99,12 @@ let package = Package(
         .testTarget(name: "ServerTests", dependencies: ["Server", "OllamaAPI", "Runtime", "EngineInterface", "Tokenizer", "TestSupport"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "EngineInterface", "Tokenizer", "TestSupport"]),
         // Loads the simulator by path (never links it), as the server loads the vendor runtime.
-        .testTarget(name: "AXCLTests", dependencies: ["AXCL", "CAXCL", "AXCLSimulatorInterface", "SimulatedAXModel"]),
+        .testTarget(name: "AXCLTests", dependencies: ["AXCL", "CAXCL", "AXCLSimulatorInterface", "SimulatedAXModel", "AXCLSimulatorSupport"]),
         .testTarget(
             name: "NPUEngineTests",
             dependencies: [
-                "NPUEngine", "ModelConversion", "SimulatedAXModel", "AXCL", "AXCLSimulatorInterface", "CPUEngine", "GGUF",
+                "NPUEngine", "ModelConversion", "SimulatedAXModel", "AXCL", "AXCLSimulatorInterface", "AXCLSimulatorSupport",
+                "CPUEngine", "GGUF",
                 "Tokenizer", "Runtime", "EngineInterface", "TestSupport",
             ],
             swiftSettings: numericSettings

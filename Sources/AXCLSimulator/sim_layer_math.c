@@ -144,8 +144,11 @@ static axclError run_layer(const sim_model *model, const layer_io *io) {
             for (uint32_t j = 0; j < span; j++) {
                 float score = 0;
                 if (j < H) {
+                    // Same summation as the chunk's rows below, so a key scores the same from the
+                    // cache as from the chunk (prefill and decode then agree bit for bit).
                     const uint16_t *key = io->kCache + (size_t)j * kvDim + kvHead * headDim;
-                    for (uint32_t d = 0; d < headDim; d++) score += query[d] * sim_bf16_to_f32(key[d]);
+                    for (uint32_t d = 0; d < headDim; d++) row[d] = sim_bf16_to_f32(key[d]);
+                    score = dot(query, row, headDim);
                 } else {
                     score = dot(query, k + (size_t)(j - H) * kvDim + kvHead * headDim, headDim);
                 }

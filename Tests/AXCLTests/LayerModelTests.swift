@@ -1,4 +1,5 @@
 import AXCL
+import AXCLSimulatorSupport
 import AXCLSimulatorInterface
 import Foundation
 import SimulatedAXModel

@@ -59,6 +59,7 @@ struct TinyLayer {
         let h = Int32(hidden), kv = Int32(kvDim)
         let m = groups.map { Int32($0.rows) }, H = groups.map { Int32($0.history) }
         var writer = SimulatedModelWriter(kind: AXSIM_MODEL_DECODER_LAYER, hidden: UInt32(hidden))
+        writer.compilerVersion = "axsim-test 1"
         writer.heads = UInt32(heads)
         writer.kvHeads = UInt32(kvHeads)
         writer.headDim = UInt32(headDim)
@@ -178,6 +179,7 @@ struct TinyPost {
 
     func writer() -> SimulatedModelWriter {
         var writer = SimulatedModelWriter(kind: AXSIM_MODEL_POST, hidden: UInt32(hidden))
+        writer.compilerVersion = "axsim-test 1"
         writer.vocab = UInt32(vocab)
         writer.rmsNormEps = eps
         writer.inputs = [.init(name: "input", dataType: 14, shapes: [[1, 1, Int32(hidden)]])]

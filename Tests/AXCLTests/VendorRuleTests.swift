@@ -1,4 +1,5 @@
 import AXCL
+import AXCLSimulatorSupport
 import CAXCL
 import Foundation
 import Testing

@@ -67,34 +67,9 @@ struct HuggingFaceTokenizerTests {
     @Test(.enabled(if: DefaultModelTokenizer.isAvailable))
     func defaultModelAsTokenizerJSONMatchesTheGoldens() throws {
         let gguf = try #require(DefaultModelTokenizer.configuration)
-        var vocab: [String: Int] = [:]
-        var added: [[String: Any]] = []
-        for (id, text) in gguf.tokens.enumerated() {
-            switch gguf.tokenTypes[id] {
-            case .control: added.append(["id": id, "content": text, "special": true])
-            case .userDefined: added.append(["id": id, "content": text, "special": false])
-            default: break
-            }
-            vocab[text] = id
-        }
-        let root: [String: Any] = [
-            "added_tokens": added,
-            "pre_tokenizer": ["type": "Sequence", "pretokenizers": [
-                ["type": "Digits", "individual_digits": true],
-                ["type": "ByteLevel", "add_prefix_space": false, "use_regex": true],
-            ]],
-            "decoder": ["type": "ByteLevel"],
-            "model": ["type": "BPE", "vocab": vocab, "merges": gguf.merges],
-        ]
-        let config: [String: Any] = [
-            "bos_token": gguf.tokens[Int(try #require(gguf.bosTokenID))],
-            "eos_token": ["content": gguf.tokens[Int(try #require(gguf.eosTokenID))]],
-            "add_bos_token": false,
-            "clean_up_tokenization_spaces": false,
-        ]
+        let files = try gguf.huggingFaceFiles()
         let configuration = try TokenizerConfiguration(
-            huggingFaceTokenizerJSON: JSONSerialization.data(withJSONObject: root),
-            tokenizerConfigJSON: JSONSerialization.data(withJSONObject: config))
+            huggingFaceTokenizerJSON: files.tokenizerJSON, tokenizerConfigJSON: files.tokenizerConfigJSON)
         #expect(configuration.preTokenizer == "smollm")
         let tokenizer = try BPETokenizer(configuration: configuration)
         for golden in try TokenizerGoldens.load().cases {

@@ -1,0 +1,20 @@
+import AXCL
+
+/// Opens a card for NPU engines: the runtime initialised once, the device activated on its own
+/// thread, and the card's engine initialised (axera.md §1.8 step 1).
+public enum NPUCard {
+    /// - Parameter deviceID: an entry of the runtime's device list; nil takes the first listed.
+    public static func open(library: AXCLLibrary, deviceID: DeviceID? = nil) async throws -> AXCLDevice {
+        let runtime = try AXCLRuntime(library: library)
+        let listed = try runtime.devices()
+        guard let id = deviceID ?? listed.first else { throw AXCLUsageError.noDevices }
+        let device = try await AXCLDevice.open(runtime, id: id)
+        do {
+            try await device.initializeEngine(.disabled)
+        } catch {
+            // Someone else already initialised the engine on this device: usable as it is (axera.md §1.8).
+            guard (try? await device.virtualNPUKind()) != nil else { throw error }
+        }
+        return device
+    }
+}
