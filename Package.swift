@@ -83,7 +83,7 @@ let package = Package(
         .target(name: "OllamaAPI"),
         .target(
             name: "Server",
-            dependencies: ["OllamaAPI", "Runtime", "GGUF", "Tokenizer", "EngineInterface", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: ["OllamaAPI", "Runtime", "GGUF", "Tokenizer", "EngineInterface", "ChatTemplate", .product(name: "Hummingbird", package: "hummingbird")]
         ),
 
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "TestSupport"]),

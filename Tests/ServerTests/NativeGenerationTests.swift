@@ -121,3 +121,28 @@ import Testing
         #expect(Date().timeIntervalSince(start) < 2)
     }
 }
+
+@Suite(.serialized) struct TemplateOverrideTests {
+    @Test func goTemplateOverrideShapesThePrompt() async throws {
+        let server = try await TestServer()
+        defer { Task { await server.stop() } }
+        var request = GenerateRequest(model: "scripted", prompt: "hi", stream: false)
+        request.template = "[{{ .System }}] {{ .Prompt }}\n"
+        request.system = "S"
+        let answer = try await server.client.call("POST", "/api/generate", request, as: GenerateResponse.self)
+        #expect(answer.response == TestServer.answer)
+        let prompt = try #require(answer.context).prefix(7).map { UInt8($0 - 3) }
+        #expect(String(decoding: prompt, as: UTF8.self) == "[S] hi\n")
+    }
+
+    @Test func suffixNeedsATemplateThatPlacesIt() async throws {
+        let server = try await TestServer()
+        defer { Task { await server.stop() } }
+        let refused = try await server.raw("POST", "/api/generate", #"{"model":"scripted","prompt":"a","suffix":"b"}"#)
+        #expect(refused.status == 400 && refused.text == #"{"error":"registry.ollama.ai/library/scripted:latest does not support insert"}"#)
+        let accepted = try await server.raw("POST", "/api/generate", #"{"model":"scripted","prompt":"a","suffix":"b","template":"<{{ .Prompt }}|{{ .Suffix }}>\n","stream":false}"#)
+        #expect(accepted.status == 200)
+        let broken = try await server.raw("POST", "/api/generate", #"{"model":"scripted","prompt":"a","template":"{{ .Nope"}"#)
+        #expect(broken.status == 400 && broken.text.hasPrefix(#"{"error":"template: "#))
+    }
+}

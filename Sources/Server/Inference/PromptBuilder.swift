@@ -1,3 +1,4 @@
+import ChatTemplate
 import OllamaAPI
 import Runtime
 
@@ -26,9 +27,22 @@ enum PromptBuilder {
     /// Tokens of `/api/generate`: the prompt as the user turn (with the system prompt) through
     /// the chat template, or the prompt itself when `raw`. `context` from an earlier answer goes
     /// first (ollama `GenerateHandler`).
-    static func completion(prompt: String, system: String?, raw: Bool, context: [Int]?, model: LoadedModel, limit: Int) throws -> [TokenID] {
+    static func completion(prompt: String, system: String?, raw: Bool, context: [Int]?, model: LoadedModel, limit: Int,
+                           template: GoTemplate? = nil, suffix: String? = nil) throws -> [TokenID] {
         var tokens = (context ?? []).map { TokenID(clamping: $0) }
-        if raw {
+        if let template {
+            // A request's Go-template override, with Ollama's template values (ollama template.go).
+            let system = system ?? model.stored.system ?? ""
+            var messages: [GoTemplate.Message] = system.isEmpty ? [] : [.init(role: "system", content: system)]
+            messages.append(.init(role: "user", content: prompt))
+            let rendered: String
+            do {
+                rendered = try template.render(system: system, prompt: prompt, suffix: suffix ?? "", messages: messages)
+            } catch {
+                throw APIError(.badRequest, "template: \(error)")
+            }
+            tokens += model.tokenizer.encode(rendered, addSpecial: tokens.isEmpty, parseSpecial: true)
+        } else if raw {
             tokens += model.tokenizer.encode(prompt, addSpecial: tokens.isEmpty, parseSpecial: true)
         } else {
             var messages: [ChatMessage] = []

@@ -1,3 +1,4 @@
+import ChatTemplate
 import Hummingbird
 import OllamaAPI
 import Runtime
@@ -23,13 +24,19 @@ struct GenerateRoute: Sendable {
         if body.raw == true, body.template?.isEmpty == false || body.system?.isEmpty == false || body.context?.isEmpty == false {
             throw APIError(.badRequest, "raw mode does not support template, system, or context")
         }
-        if let suffix = body.suffix, !suffix.isEmpty {
+        var template: GoTemplate?
+        if let source = body.template, !source.isEmpty {
+            do {
+                template = try GoTemplate(source: source)
+            } catch {
+                throw APIError(.badRequest, "template: \(error)")
+            }
+        }
+        // Fill-in-the-middle needs a template that places the suffix (ollama `insert` capability).
+        if let suffix = body.suffix, !suffix.isEmpty, template?.capabilities.contains(.insert) != true {
             throw APIError(.badRequest, "\(stored.name.fullName) does not support insert")
         }
         if body.think?.isEnabled == true { throw APIError(.badRequest, "\"\(name)\" does not support thinking") }
-        if let template = body.template, !template.isEmpty {
-            throw APIError(.badRequest, "the template override is not supported yet: axllama renders the model's own chat template; send the rendered prompt with \"raw\": true instead")
-        }
         _ = try OutputFormat.from(body.format)
         let options = try RequestOptions(map: body.options ?? [:])
 
@@ -43,7 +50,8 @@ struct GenerateRoute: Sendable {
         let tokens: [TokenID]
         do {
             tokens = try PromptBuilder.completion(prompt: prompt, system: body.system, raw: body.raw == true, context: body.context,
-                                                  model: model, limit: PromptBuilder.contextLimit(merged, model: model))
+                                                  model: model, limit: PromptBuilder.contextLimit(merged, model: model),
+                                                  template: template, suffix: body.suffix)
         } catch {
             lease.release()
             throw error
