@@ -10,6 +10,13 @@ let targetCPU = ProcessInfo.processInfo.environment["AXLLAMA_TARGET_CPU"] ?? "na
 let numericSettings: [SwiftSetting] = [
     .unsafeFlags(["-O", "-target-cpu", targetCPU]),
 ]
+// The C kernels follow the same target CPU: `-march` names an x86 CPU, `-mcpu` an Arm one.
+#if arch(x86_64)
+let cKernelCPUFlag = "-march=\(targetCPU)"
+#else
+let cKernelCPUFlag = "-mcpu=\(targetCPU)"
+#endif
+let cKernelSettings: [CSetting] = [.unsafeFlags(["-O3", cKernelCPUFlag])]
 
 let package = Package(
     name: "axllama",
@@ -38,9 +45,10 @@ let package = Package(
         .target(name: "Tokenizer"),
         .target(name: "ChatTemplate"),
         .target(name: "EngineInterface"),
+        .target(name: "CCPUKernels", cSettings: cKernelSettings),
         .target(
             name: "CPUEngine",
-            dependencies: ["GGUF", "EngineInterface"],
+            dependencies: ["GGUF", "EngineInterface", "CCPUKernels"],
             swiftSettings: numericSettings
         ),
         .target(

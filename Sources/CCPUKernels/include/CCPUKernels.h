@@ -1,0 +1,58 @@
+// Matrix kernels for the CPU engine, kept in C because they need vector intrinsics
+// (AVX2 / AVX-VNNI) that Swift cannot express without per-lane conversions.
+// Every function here has a scalar Swift reference in CPUEngine and a test comparing them.
+#ifndef CCPUKERNELS_H
+#define CCPUKERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Activations are quantized in blocks of 32 values: `q` holds the int8 values, `d` one scale per
+/// block, and `s` the block's scale times the sum of its int8 values (the term Q4_1's minimum and
+/// Q4_0's offset of 8 multiply).
+void axl_quantize_row_q8(const float *x, int n, int8_t *q, float *d, float *s);
+
+/// out[t * outStride + r] = dot(row r of w, activation t) for r in rowBegin..<rowEnd and t in
+/// 0..<tokenCount. `w` points at row 0; rows are `rowBytes` apart; `k` is the row length (a
+/// multiple of 32). Quantized activations of token t start at xq + t*k, xd + t*k/32, xs + t*k/32.
+void axl_matmul_q4_0(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,
+                     const int8_t *xq, const float *xd, const float *xs, int tokenCount,
+                     float *out, size_t outStride);
+void axl_matmul_q4_1(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,
+                     const int8_t *xq, const float *xd, const float *xs, int tokenCount,
+                     float *out, size_t outStride);
+void axl_matmul_q8_0(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,
+                     const int8_t *xq, const float *xd, const float *xs, int tokenCount,
+                     float *out, size_t outStride);
+
+/// Float-weight variants take f32 activations: token t starts at x + t*k.
+void axl_matmul_f32(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,
+                    const float *x, int tokenCount, float *out, size_t outStride);
+void axl_matmul_f16(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,
+                    const float *x, int tokenCount, float *out, size_t outStride);
+void axl_matmul_bf16(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,
+                     const float *x, int tokenCount, float *out, size_t outStride);
+
+/// Converts n IEEE half-precision values to f32.
+void axl_f16_to_f32(const uint16_t *h, float *out, int n);
+
+/// Replaces x[0..<n] by its softmax.
+void axl_softmax(float *x, int n);
+
+/// gate[i] = silu(gate[i]) * up[i], the SwiGLU activation.
+void axl_silu_mul(float *gate, const float *up, int n);
+
+/// The exponential both of them use (exposed for tests).
+float axl_exp(float x);
+
+/// A hint to the core that the caller is spinning (x86 `pause`, aarch64 `yield`).
+void axl_cpu_relax(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

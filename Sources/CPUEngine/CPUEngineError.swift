@@ -1,0 +1,33 @@
+import EngineInterface
+
+/// Why a GGUF model cannot be loaded or run by the CPU engine.
+public enum CPUEngineError: Error, Equatable, CustomStringConvertible {
+    case unsupportedArchitecture(String?)
+    case missingMetadata(key: String)
+    case missingTensor(name: String)
+    case unsupportedTensorType(tensor: String, type: String)
+    case unexpectedShape(tensor: String, expected: [Int], found: [Int])
+    case invalidHyperparameters(String)
+    case emptyInput
+
+    public var description: String {
+        switch self {
+        case .unsupportedArchitecture(let name):
+            return "the CPU engine runs `llama` GGUF models; this file declares architecture "
+                + "`\(name ?? "(none)")`"
+        case .missingMetadata(let key):
+            return "the GGUF file lacks the metadata key `\(key)`, which the llama forward pass needs"
+        case .missingTensor(let name):
+            return "the GGUF file lacks the tensor `\(name)`"
+        case .unsupportedTensorType(let tensor, let type):
+            return "tensor `\(tensor)` is stored as \(type); the CPU engine supports F32, F16, BF16, "
+                + "Q8_0, Q4_0 and Q4_1 (convert the model, or use one of those quantizations)"
+        case .unexpectedShape(let tensor, let expected, let found):
+            return "tensor `\(tensor)` has shape \(found) but the model's metadata implies \(expected)"
+        case .invalidHyperparameters(let detail):
+            return "the model's hyperparameters are inconsistent: \(detail)"
+        case .emptyInput:
+            return "nothing to evaluate: the token list is empty"
+        }
+    }
+}

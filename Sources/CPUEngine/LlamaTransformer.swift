@@ -1,0 +1,132 @@
+import CCPUKernels
+import EngineInterface
+
+/// The llama forward pass over a batch of tokens, reading top to bottom like llama2.c's
+/// `forward`: embed → per layer (norm, q/k/v into the cache, RoPE, attention, output, residual,
+/// norm, SwiGLU FFN, residual) → final norm → classifier.
+final class LlamaTransformer {
+    let shape: LlamaHyperparameters
+    let weights: LlamaWeights
+    let rope: RotaryEmbedding
+    let state: RunState
+    let pool: WorkerPool
+
+    init(shape: LlamaHyperparameters, weights: LlamaWeights, batchCapacity: Int,
+         contextCapacity: Int, pool: WorkerPool) {
+        self.shape = shape
+        self.weights = weights
+        self.pool = pool
+        rope = RotaryEmbedding(headDimension: shape.headDimension,
+                               rotatedDimensions: shape.ropeDimensionCount, base: shape.ropeFrequencyBase)
+        state = RunState(shape: shape, batchCapacity: batchCapacity, contextCapacity: contextCapacity,
+                         workers: pool.workerCount)
+    }
+
+    /// Appends `tokens` to `cache` (at positions cache.count...), in batches of the run state's
+    /// capacity. Leaves the logits of the last token in `state.logits` when `computeLogits`, and
+    /// adds each token's final normalised hidden state to `pooled` when given.
+    func evaluate(_ tokens: UnsafeBufferPointer<TokenID>, cache: KVCache, computeLogits: Bool,
+                  pooled: UnsafeMutablePointer<Float>? = nil) {
+        var done = 0
+        while done < tokens.count {
+            let count = min(state.batchCapacity, tokens.count - done)
+            let isLast = done + count == tokens.count
+            forward(UnsafeBufferPointer(rebasing: tokens[done..<done + count]), cache: cache,
+                    computeLogits: computeLogits && isLast, pooled: pooled)
+            cache.count += count
+            done += count
+        }
+    }
+
+    private func forward(_ tokens: UnsafeBufferPointer<TokenID>, cache: KVCache, computeLogits: Bool,
+                         pooled: UnsafeMutablePointer<Float>?) {
+        let h = shape, s = state, n = tokens.count, start = cache.count
+        let dim = h.embeddingLength, qWidth = h.queryWidth, kvWidth = h.kvWidth, ffn = h.feedForwardLength
+
+        for t in 0..<n {
+            weights.tokenEmbedding.dequantizeRow(Int(tokens[t]), into: s.x + t * dim)
+        }
+
+        for (l, layer) in weights.layers.enumerated() {
+            // attention: norm, then q into the run state and k, v straight into the cache
+            layer.attentionNorm.withUnsafeBufferPointer { norm in
+                for t in 0..<n {
+                    rmsNorm(s.x + t * dim, weight: norm.baseAddress!, epsilon: h.rmsEpsilon,
+                            into: s.xb + t * dim, count: dim)
+                }
+            }
+            s.input.set(s.xb, tokens: n, columns: dim)
+            multiply(MatmulTarget(layer.query, s.q, stride: qWidth),
+                     MatmulTarget(layer.key, cache.keys(layer: l, slot: start), stride: kvWidth),
+                     MatmulTarget(layer.value, cache.values(layer: l, slot: start), stride: kvWidth),
+                     input: s.input, pool: pool)
+            for t in 0..<n {
+                rope.apply(to: s.q + t * qWidth, heads: h.headCount, position: start + t, table: s.ropeTable)
+                rope.apply(to: cache.keys(layer: l, slot: start + t), heads: h.kvHeadCount,
+                           position: start + t, table: s.ropeTable)
+            }
+            attend(layer: l, tokens: n, start: start, cache: cache)
+            s.input.set(s.attention, tokens: n, columns: qWidth)
+            multiply(MatmulTarget(layer.attentionOutput, s.xb, stride: dim), input: s.input, pool: pool)
+            add(s.xb, to: s.x, count: n * dim)
+
+            // feed-forward: norm, SwiGLU, down projection, residual
+            layer.feedForwardNorm.withUnsafeBufferPointer { norm in
+                for t in 0..<n {
+                    rmsNorm(s.x + t * dim, weight: norm.baseAddress!, epsilon: h.rmsEpsilon,
+                            into: s.xb + t * dim, count: dim)
+                }
+            }
+            s.input.set(s.xb, tokens: n, columns: dim)
+            multiply(MatmulTarget(layer.gate, s.gate, stride: ffn), MatmulTarget(layer.up, s.up, stride: ffn),
+                     input: s.input, pool: pool)
+            axl_silu_mul(s.gate, s.up, Int32(n * ffn))
+            s.input.set(s.gate, tokens: n, columns: ffn)
+            multiply(MatmulTarget(layer.down, s.xb, stride: dim), input: s.input, pool: pool)
+            add(s.xb, to: s.x, count: n * dim)
+        }
+
+        weights.outputNorm.withUnsafeBufferPointer { norm in
+            if let pooled {
+                for t in 0..<n {
+                    rmsNorm(s.x + t * dim, weight: norm.baseAddress!, epsilon: h.rmsEpsilon, into: s.xb, count: dim)
+                    add(s.xb, to: pooled, count: dim)
+                }
+            }
+            if computeLogits {
+                rmsNorm(s.x + (n - 1) * dim, weight: norm.baseAddress!, epsilon: h.rmsEpsilon, into: s.xb, count: dim)
+            }
+        }
+        if computeLogits {
+            s.input.set(s.xb, tokens: 1, columns: dim)
+            multiply(MatmulTarget(weights.output, s.logits, stride: h.vocabularySize), input: s.input, pool: pool)
+        }
+    }
+
+    /// Causal grouped-query attention of the batch's queries over cache slots 0...position,
+    /// one (token, head) pair at a time, pairs split across the workers.
+    private func attend(layer l: Int, tokens n: Int, start: Int, cache: KVCache) {
+        let h = shape, s = state
+        let hd = h.headDimension, qWidth = h.queryWidth
+        let group = h.headCount / h.kvHeadCount
+        let scale = 1 / Float(hd).squareRoot()
+        pool.run { worker in
+            let scores = s.scores + worker * s.scoreStride
+            for pair in pool.share(of: n * h.headCount, worker: worker) {
+                let t = pair / h.headCount, head = pair % h.headCount
+                let position = start + t
+                let query = s.q + t * qWidth + head * hd
+                let kvOffset = (head / group) * hd
+                for slot in 0...position {
+                    scores[slot] = dot(query, cache.keys(layer: l, slot: slot) + kvOffset, count: hd) * scale
+                }
+                axl_softmax(scores, Int32(position + 1))
+                let out = s.attention + t * qWidth + head * hd
+                out.initialize(repeating: 0, count: hd)
+                for slot in 0...position {
+                    addScaled(cache.values(layer: l, slot: slot) + kvOffset, scores[slot], to: out, count: hd)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import CCPUKernels
+import Glibc
+import Synchronization
+
+/// A fixed set of threads that run one parallel region at a time together with the caller.
+///
+/// Decode issues a few hundred short regions per token, so waking threads through the kernel for
+/// each would cost more than the work (a condition-variable wake costs ~8 µs, a spin hand-off
+/// ~0.4 µs here; swift-stack.md §3.3). Workers therefore spin for a short while after each region
+/// and then park on a condition variable, so an idle server uses no CPU.
+final class WorkerPool: @unchecked Sendable {
+    /// Threads taking part in a region, the caller included.
+    let workerCount: Int
+
+    /// How long a worker spins waiting for the next region before it parks.
+    private let spinNanoseconds: UInt64
+
+    private let generation = Atomic<Int>(0)
+    private let pending = Atomic<Int>(0)
+    private let sleepers = Atomic<Int>(0)
+    private let stopping = Atomic<Bool>(false)
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let wakeUp: UnsafeMutablePointer<pthread_cond_t>
+    private var threads: [pthread_t] = []
+    /// The region's body; written by the caller before `generation` is published, read by
+    /// workers after they observe the new generation.
+    private var job: ((Int) -> Void)?
+
+    init(threads: Int, spinMicroseconds: Int = 1000) {
+        workerCount = max(1, threads)
+        spinNanoseconds = UInt64(spinMicroseconds) * 1000
+        mutex = .allocate(capacity: 1)
+        wakeUp = .allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(wakeUp, nil)
+        for index in 1..<workerCount {
+            let context = Unmanaged.passRetained(WorkerContext(pool: self, index: index)).toOpaque()
+            var thread = pthread_t()
+            let status = pthread_create(&thread, nil, { raw in
+                let context = Unmanaged<WorkerContext>.fromOpaque(raw!).takeRetainedValue()
+                context.pool.workerLoop(index: context.index)
+                return nil
+            }, context)
+            precondition(status == 0, "could not start a CPU engine worker thread (error \(status))")
+            threads.append(thread)
+        }
+    }
+
+    /// Ends the worker threads; the owner calls this when it is done with the pool (the threads
+    /// hold the pool, so it cannot end them from its own deinit).
+    func shutdown() {
+        guard !stopping.load(ordering: .acquiring) else { return }
+        stopping.store(true, ordering: .sequentiallyConsistent)
+        generation.add(1, ordering: .sequentiallyConsistent)
+        pthread_mutex_lock(mutex)
+        pthread_cond_broadcast(wakeUp)
+        pthread_mutex_unlock(mutex)
+        for thread in threads { pthread_join(thread, nil) }
+        threads = []
+    }
+
+    deinit {
+        pthread_cond_destroy(wakeUp)
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+        wakeUp.deallocate()
+    }
+
+    /// Runs `body(worker)` for every worker index in 0..<workerCount, index 0 on the calling
+    /// thread, and returns when all have finished. Regions must not be nested.
+    func run(_ body: (Int) -> Void) {
+        if workerCount == 1 { return body(0) }
+        withoutActuallyEscaping(body) { body in
+            job = body
+            pending.store(workerCount - 1, ordering: .relaxed)
+            generation.add(1, ordering: .sequentiallyConsistent)
+            if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
+                pthread_mutex_lock(mutex)
+                pthread_cond_broadcast(wakeUp)
+                pthread_mutex_unlock(mutex)
+            }
+            runJob(index: 0)
+            while pending.load(ordering: .acquiring) != 0 { axl_cpu_relax() }
+            job = nil
+        }
+    }
+
+    /// Splits 0..<count into `workerCount` contiguous ranges and returns the one of `worker`.
+    func share(of count: Int, worker: Int, multipleOf granule: Int = 1) -> Range<Int> {
+        let units = (count + granule - 1) / granule
+        let begin = units * worker / workerCount * granule
+        let end = units * (worker + 1) / workerCount * granule
+        return min(begin, count)..<min(end, count)
+    }
+
+    // Kept out of line so the worker's reference to the closure is released before it reports
+    // completion (withoutActuallyEscaping checks that nothing kept the closure).
+    @inline(never)
+    private func runJob(index: Int) {
+        job!(index)
+    }
+
+    private func workerLoop(index: Int) {
+        var seen = generation.load(ordering: .acquiring)
+        while true {
+            seen = waitForRegion(after: seen)
+            if stopping.load(ordering: .acquiring) { return }
+            runJob(index: index)
+            pending.subtract(1, ordering: .releasing)
+        }
+    }
+
+    private func waitForRegion(after seen: Int) -> Int {
+        let deadline = monotonicNanoseconds() + spinNanoseconds
+        var spins = 0
+        while true {
+            let current = generation.load(ordering: .acquiring)
+            if current != seen { return current }
+            spins += 1
+            if spins & 255 == 0, monotonicNanoseconds() > deadline { break }
+            axl_cpu_relax()
+        }
+        pthread_mutex_lock(mutex)
+        sleepers.add(1, ordering: .sequentiallyConsistent)
+        var current = generation.load(ordering: .sequentiallyConsistent)
+        while current == seen {
+            pthread_cond_wait(wakeUp, mutex)
+            current = generation.load(ordering: .sequentiallyConsistent)
+        }
+        sleepers.subtract(1, ordering: .sequentiallyConsistent)
+        pthread_mutex_unlock(mutex)
+        return current
+    }
+}
+
+/// What a worker thread needs to start.
+private final class WorkerContext {
+    let pool: WorkerPool
+    let index: Int
+    init(pool: WorkerPool, index: Int) {
+        self.pool = pool
+        self.index = index
+    }
+}
+
+private func monotonicNanoseconds() -> UInt64 {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+}
+
+/// Cores this process may run on: the default size of the pool.
+func availableCoreCount() -> Int {
+    max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+}
