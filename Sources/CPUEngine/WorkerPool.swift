@@ -21,7 +21,7 @@ final class WorkerPool: @unchecked Sendable {
     private let stopping = Atomic<Bool>(false)
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let wakeUp: UnsafeMutablePointer<pthread_cond_t>
-    private var threads: [pthread_t] = []
+    private var workerThreads: [pthread_t] = []
     /// The region's body; written by the caller before `generation` is published, read by
     /// workers after they observe the new generation.
     private var job: ((Int) -> Void)?
@@ -42,7 +42,7 @@ final class WorkerPool: @unchecked Sendable {
                 return nil
             }, context)
             precondition(status == 0, "could not start a CPU engine worker thread (error \(status))")
-            threads.append(thread)
+            workerThreads.append(thread)
         }
     }
 
@@ -55,8 +55,8 @@ final class WorkerPool: @unchecked Sendable {
         pthread_mutex_lock(mutex)
         pthread_cond_broadcast(wakeUp)
         pthread_mutex_unlock(mutex)
-        for thread in threads { pthread_join(thread, nil) }
-        threads = []
+        for thread in workerThreads { pthread_join(thread, nil) }
+        workerThreads = []
     }
 
     deinit {
@@ -101,7 +101,9 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     private func workerLoop(index: Int) {
-        var seen = generation.load(ordering: .acquiring)
+        // Regions count from the pool's creation, not from when this thread got to run: a region
+        // (or shutdown) published before the thread started must not be missed.
+        var seen = 0
         while true {
             seen = waitForRegion(after: seen)
             if stopping.load(ordering: .acquiring) { return }

@@ -1,0 +1,62 @@
+import ArgumentParser
+import CPUEngine
+import EngineInterface
+import Foundation
+import GGUF
+
+/// `axllama bench`: prefill and decode speed of the CPU engine on a GGUF model.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Measure prompt-processing and decode speed of the CPU engine.")
+
+    @Option(help: "Path of a llama-architecture .gguf file.")
+    var model: String
+
+    @Option(help: "Prompt lengths to measure, comma-separated.")
+    var promptLengths: String = "128,512"
+
+    @Option(help: "Tokens to decode greedily after each prompt.")
+    var decodeTokens: Int = 128
+
+    @Option(help: "Worker threads (default: all cores).")
+    var threads: Int?
+
+    @Option(help: "Measured repetitions per prompt length (after one warm-up).")
+    var repetitions: Int = 1
+
+    @Option(help: "A JSON array of token ids to cut the prompts from (default: synthetic ids).")
+    var promptTokensFile: String?
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func run() throws {
+        let file = try GGUFFile(path: model)
+        let lengths = promptLengths.split(separator: ",").compactMap { Int($0) }
+        var source: [TokenID] = []
+        if let path = promptTokensFile {
+            source = try JSONDecoder().decode([TokenID].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        }
+        var report: [String: [BenchmarkResult]] = [:]
+        for length in lengths {
+            let prompt = source.isEmpty
+                ? CPUEngineBenchmark.syntheticPrompt(length: length, vocabularySize: file.tensor(named: "token_embd.weight")?.dimensions.last ?? 32000)
+                : (0..<length).map { source[$0 % source.count] }
+            let results = try CPUEngineBenchmark.run(file: file, promptTokens: prompt, decodeTokens: decodeTokens,
+                                                     threads: threads, repetitions: repetitions)
+            report["prompt_\(length)"] = results
+            if !json {
+                for r in results {
+                    print("prompt \(length): prefill \(String(format: "%.1f", r.prefillTokensPerSecond)) tok/s, "
+                          + "decode \(r.decodeTokens) \(String(format: "%.1f", r.decodeTokensPerSecond)) tok/s "
+                          + "(\(r.threads) threads)")
+                }
+            }
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        }
+    }
+}
