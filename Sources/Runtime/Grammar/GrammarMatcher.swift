@@ -1,0 +1,153 @@
+import EngineInterface
+
+/// Holds one generation to a grammar: before each sample it says which tokens keep the output a
+/// valid prefix, after each sample it advances past the chosen token.
+///
+/// A mask is computed by walking the vocabulary's trie against the recogniser, skipping every
+/// subtree whose prefix is already invalid; masks are cached by recogniser state, so the steps
+/// inside a long string or a repeated structure cost a lookup. One matcher per generation.
+public final class GrammarMatcher {
+    public let constraint: OutputConstraint
+    public let vocabulary: TokenTrie
+    private let automaton: GrammarAutomaton
+    private var state: GrammarAutomaton.StateID
+    private var masks: [GrammarAutomaton.StateID: TokenMask] = [:]
+    private var stateAtDepth: [Int32]
+    /// The constrained output so far (for error messages and tests).
+    public private(set) var output: [UInt8] = []
+    /// Recent text while waiting for the activation marker.
+    private var pendingMarkerText: [UInt8] = []
+
+    /// Past this many recogniser states the automaton starts afresh (about 1 KB each).
+    static let stateLimit = 32_768
+
+    public private(set) var isActive: Bool
+    /// An end-of-generation token was accepted.
+    public private(set) var isFinished = false
+
+    public init(constraint: OutputConstraint, vocabulary: TokenTrie) {
+        self.constraint = constraint
+        self.vocabulary = vocabulary
+        automaton = GrammarAutomaton(grammar: constraint.grammar)
+        state = automaton.start
+        stateAtDepth = [Int32](repeating: 0, count: vocabulary.maximumDepth + 1)
+        isActive = constraint.activation == .immediately
+    }
+
+    /// The output so far is a complete sentence of the grammar (an end-of-generation token is
+    /// allowed now).
+    public var isComplete: Bool { isActive && automaton.isAccepting(state) }
+
+    /// The output is complete and nothing may follow it: the generation must end here.
+    public var mustEnd: Bool { isFinished || (isComplete && !automaton.canContinue(state)) }
+
+    /// The tokens allowed next, or nil while the constraint is not active yet.
+    public func allowedTokens() throws(GrammarError) -> TokenMask? {
+        guard isActive else { return nil }
+        if let cached = masks[state] { return cached }
+        if automaton.stateCount > Self.stateLimit {
+            state = automaton.reset(keeping: state)
+            masks = [:]
+        }
+        let mask = computeMask(from: state)
+        if mask.isEmpty {
+            throw .noAllowedToken(grammar: constraint.grammar.name, output: outputText)
+        }
+        masks[state] = mask
+        return mask
+    }
+
+    /// Sets the logits of disallowed tokens to -infinity (nothing happens while inactive).
+    public func constrain(_ logits: UnsafeMutableBufferPointer<Float>) throws(GrammarError) {
+        try allowedTokens()?.apply(to: logits)
+    }
+
+    public func constrain(_ logits: inout [Float]) throws(GrammarError) {
+        try allowedTokens()?.apply(to: &logits)
+    }
+
+    /// Advances past a sampled token.
+    public func accept(_ token: TokenID) throws(GrammarError) {
+        let bytes = vocabulary.tokenBytes(token)
+        guard isActive else {
+            watchForMarker(bytes)
+            return
+        }
+        if vocabulary.isEndOfGeneration(token) {
+            guard automaton.isAccepting(state) else { throw rejection(token, bytes) }
+            isFinished = true
+            return
+        }
+        guard vocabulary.matchesText(token) else { throw rejection(token, bytes) }
+        let next = automaton.next(state, bytes)
+        guard next != GrammarAutomaton.dead else { throw rejection(token, bytes) }
+        state = next
+        output.append(contentsOf: bytes)
+    }
+
+    public var outputText: String { String(decoding: output, as: UTF8.self) }
+
+    private func rejection(_ token: TokenID, _ bytes: ArraySlice<UInt8>) -> GrammarError {
+        .tokenRejected(token, text: String(decoding: bytes, as: UTF8.self), grammar: constraint.grammar.name, output: outputText)
+    }
+
+    private func watchForMarker(_ bytes: ArraySlice<UInt8>) {
+        guard case let .afterText(marker) = constraint.activation else { return }
+        let target = Array(marker.utf8)
+        pendingMarkerText.append(contentsOf: bytes)
+        if target.isEmpty || pendingMarkerText.firstRange(of: target) != nil {
+            isActive = true
+            pendingMarkerText = []
+        } else if pendingMarkerText.count >= target.count {
+            pendingMarkerText.removeFirst(pendingMarkerText.count - (target.count - 1))
+        }
+    }
+
+    /// One forward scan over the trie: a node's state is its parent's state advanced by the
+    /// node's byte; a dead state skips the node's whole subtree.
+    private func computeMask(from start: GrammarAutomaton.StateID) -> TokenMask {
+        var mask = TokenMask(vocabularySize: vocabulary.vocabularySize)
+        if automaton.isAccepting(start) {
+            for token in vocabulary.endOfGenerationTokens { mask.insert(token) }
+        }
+        guard automaton.canContinue(start) else { return mask }
+        let automaton = automaton
+        let trie = vocabulary
+        let count = trie.nodeCount
+        stateAtDepth[0] = start
+        trie.nodeByte.withUnsafeBufferPointer { nodeByte in
+        trie.nodeDepth.withUnsafeBufferPointer { nodeDepth in
+        trie.subtreeEnd.withUnsafeBufferPointer { subtreeEnd in
+        trie.tokenStart.withUnsafeBufferPointer { tokenStart in
+        trie.tokenIDs.withUnsafeBufferPointer { tokenIDs in
+        stateAtDepth.withUnsafeMutableBufferPointer { stateAtDepth in
+        mask.words.withUnsafeMutableBufferPointer { words in
+            var table = automaton.table
+            var index = 0
+            while index < count {
+                let depth = Int(nodeDepth[index])
+                let parent = stateAtDepth[depth &- 1]
+                let byte = nodeByte[index]
+                var next = table[Int(parent) &* 256 &+ Int(byte)]
+                if next == GrammarAutomaton.unknown {
+                    next = automaton.computeTransition(parent, byte)
+                    table = automaton.table
+                }
+                if next < 0 {
+                    index = Int(subtreeEnd[index])
+                    continue
+                }
+                stateAtDepth[depth] = next
+                var position = Int(tokenStart[index])
+                let end = Int(tokenStart[index &+ 1])
+                while position < end {
+                    let token = Int(tokenIDs[position])
+                    words[token >> 6] |= 1 << UInt64(token & 63)
+                    position &+= 1
+                }
+                index &+= 1
+            }
+        }}}}}}}
+        return mask
+    }
+}
