@@ -23,12 +23,13 @@ public actor ModelSession {
     public var descriptor: ModelDescriptor { engine.descriptor }
 
     /// Streams a completion of `prompt`. Cancelling the consuming task (or dropping the stream)
-    /// stops generation at the next token.
-    public nonisolated func generate(prompt: [TokenID], options: SamplingOptions) -> AsyncThrowingStream<GenerationEvent, any Error> {
+    /// stops generation at the next token. With a `constraint`, only tokens that keep the output
+    /// inside its grammar are sampled, and generation stops when the value is complete.
+    public nonisolated func generate(prompt: [TokenID], options: SamplingOptions, constraint: OutputConstraint? = nil) -> AsyncThrowingStream<GenerationEvent, any Error> {
         let (stream, continuation) = AsyncThrowingStream<GenerationEvent, any Error>.makeStream()
         let task = Task {
             do {
-                try await self.run(prompt: prompt, options: options) { continuation.yield($0) }
+                try await self.run(prompt: prompt, options: options, constraint: constraint) { continuation.yield($0) }
                 continuation.finish()
             } catch {
                 continuation.finish(throwing: error)
@@ -40,7 +41,7 @@ public actor ModelSession {
 
     /// The generation loop: reuse the cached prefix, evaluate the rest of the prompt, then
     /// sample → detokenize → match stop strings → emit, one token at a time.
-    func run(prompt: [TokenID], options: SamplingOptions, emit: (GenerationEvent) -> Void) async throws {
+    func run(prompt: [TokenID], options: SamplingOptions, constraint: OutputConstraint? = nil, emit: (GenerationEvent) -> Void) async throws {
         let start = MonotonicClock.nanoseconds()
         let descriptor = engine.descriptor
         let capacity = descriptor.contextLength
@@ -80,10 +81,15 @@ public actor ModelSession {
         var stopMatcher = StopSequenceMatcher(stops: options.stop)
         var generated: [TokenID] = []
         var reason = DoneReason.length
+        let grammar = constraint.map {
+            GrammarMatcher(constraint: $0, vocabulary: TokenTrie.shared(for: tokenizer, vocabularySize: descriptor.vocabularySize))
+        }
 
         while true {
             try Task.checkCancellation()
+            try grammar?.constrain(&logits.values)
             let token = sampler.sample(logits: &logits.values, history: cachedTokens)
+            try grammar?.accept(token)
             if tokenizer.isEndOfGeneration(token) {
                 reason = .stop
                 break
@@ -91,7 +97,7 @@ public actor ModelSession {
             generated.append(token)
             let step = stopMatcher.feed(detokenizer.append(token))
             if !step.text.isEmpty { emit(.text(step.text)) }
-            if step.stopped {
+            if step.stopped || grammar?.mustEnd == true {
                 reason = .stop
                 break
             }
