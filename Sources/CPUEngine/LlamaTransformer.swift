@@ -104,15 +104,15 @@ final class LlamaTransformer {
     }
 
     /// Causal grouped-query attention of the batch's queries over cache slots 0...position,
-    /// one (token, head) pair at a time, pairs split across the workers.
+    /// one (token, head) pair per chunk of the pool's region.
     private func attend(layer l: Int, tokens n: Int, start: Int, cache: KVCache) {
         let h = shape, s = state
         let hd = h.headDimension, qWidth = h.queryWidth
         let group = h.headCount / h.kvHeadCount
         let scale = 1 / Float(hd).squareRoot()
-        pool.run { worker in
+        pool.run(chunks: n * h.headCount) { pair, worker in
             let scores = s.scores + worker * s.scoreStride
-            for pair in pool.share(of: n * h.headCount, worker: worker) {
+            do {
                 let t = pair / h.headCount, head = pair % h.headCount
                 let position = start + t
                 let query = s.q + t * qWidth + head * hd

@@ -14,29 +14,36 @@ struct MatmulTarget {
 }
 
 /// Computes up to three products of the same input in one parallel region (q, k, v or gate,
-/// up), each matrix's rows split across the pool's workers. Each kernel call covers all tokens
-/// of its rows, so a weight row is read once per batch and reused across the tokens.
+/// up). Each matrix's rows are cut into chunks that the pool's threads claim; each kernel call
+/// covers all tokens of its rows, so a weight row is read once per batch and reused across tokens.
 func multiply(_ a: MatmulTarget, _ b: MatmulTarget? = nil, _ c: MatmulTarget? = nil,
               input: MatmulInput, pool: WorkerPool) {
-    // (a closure rather than an array of targets: no allocation per call)
-    func each(_ body: (MatmulTarget) -> Void) {
-        body(a)
-        if let b { body(b) }
-        if let c { body(c) }
-    }
-    each { target in
-        let weight = target.weight
+    // (a nested function rather than an array of targets: no allocation per call)
+    func prepare(_ target: MatmulTarget?) {
+        guard let weight = target?.weight else { return }
         precondition(input.columns == weight.columns,
                      "\(weight.name): input width \(input.columns) ≠ \(weight.columns)")
         if weight.isQuantized { input.quantize() }
     }
-    pool.run { worker in
-        each { target in
-            let rows = pool.share(of: target.weight.rows, worker: worker, multipleOf: 4)
-            if !rows.isEmpty {
-                multiplyRows(target.weight, input, rows: rows, into: target.out, outStride: target.stride)
-            }
+    prepare(a)
+    prepare(b)
+    prepare(c)
+    let sizeA = pool.chunkSize(for: a.weight.rows), chunksA = (a.weight.rows + sizeA - 1) / sizeA
+    let sizeB = b.map { pool.chunkSize(for: $0.weight.rows) } ?? 1
+    let chunksB = b.map { ($0.weight.rows + sizeB - 1) / sizeB } ?? 0
+    let sizeC = c.map { pool.chunkSize(for: $0.weight.rows) } ?? 1
+    let chunksC = c.map { ($0.weight.rows + sizeC - 1) / sizeC } ?? 0
+    pool.run(chunks: chunksA + chunksB + chunksC) { chunk, _ in
+        let target: MatmulTarget, index: Int, size: Int
+        if chunk < chunksA {
+            (target, index, size) = (a, chunk, sizeA)
+        } else if chunk < chunksA + chunksB {
+            (target, index, size) = (b!, chunk - chunksA, sizeB)
+        } else {
+            (target, index, size) = (c!, chunk - chunksA - chunksB, sizeC)
         }
+        let rows = index * size..<min(target.weight.rows, (index + 1) * size)
+        multiplyRows(target.weight, input, rows: rows, into: target.out, outStride: target.stride)
     }
 }
 

@@ -8,6 +8,10 @@ import Synchronization
 /// each would cost more than the work (a condition-variable wake costs ~8 µs, a spin hand-off
 /// ~0.4 µs here; swift-stack.md §3.3). Workers therefore spin for a short while after each region
 /// and then park on a condition variable, so an idle server uses no CPU.
+///
+/// A region is a number of chunks that threads claim one at a time from a shared counter, so a
+/// thread the operating system has descheduled (the machine is shared) holds up at most the one
+/// chunk it claimed instead of a fixed share of every region.
 final class WorkerPool: @unchecked Sendable {
     /// Threads taking part in a region, the caller included.
     let workerCount: Int
@@ -15,16 +19,21 @@ final class WorkerPool: @unchecked Sendable {
     /// How long a worker spins waiting for the next region before it parks.
     private let spinNanoseconds: UInt64
 
+    /// The current region's number; only the caller changes it.
     private let generation = Atomic<Int>(0)
-    private let pending = Atomic<Int>(0)
+    /// region << 32 | next unclaimed chunk.
+    private let claims = Atomic<Int>(0)
+    /// region << 32 | chunk count, published before the region's claims open.
+    private let regionSize = Atomic<Int>(0)
+    private let finished = Atomic<Int>(0)
     private let sleepers = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let wakeUp: UnsafeMutablePointer<pthread_cond_t>
     private var workerThreads: [pthread_t] = []
-    /// The region's body; written by the caller before `generation` is published, read by
-    /// workers after they observe the new generation.
-    private var job: ((Int) -> Void)?
+    /// The region's body; written before the region's claims open, read only by a thread that
+    /// holds a valid claim.
+    private var job: ((_ chunk: Int, _ worker: Int) -> Void)?
 
     init(threads: Int, spinMicroseconds: Int = 1000) {
         workerCount = max(1, threads)
@@ -66,38 +75,55 @@ final class WorkerPool: @unchecked Sendable {
         wakeUp.deallocate()
     }
 
-    /// Runs `body(worker)` for every worker index in 0..<workerCount, index 0 on the calling
-    /// thread, and returns when all have finished. Regions must not be nested.
-    func run(_ body: (Int) -> Void) {
-        if workerCount == 1 { return body(0) }
+    /// Runs `body(chunk, worker)` once for every chunk in 0..<chunks, on whichever threads are
+    /// free (the caller is worker 0), and returns when all chunks have finished. `worker` tells
+    /// the body which per-thread scratch it may use. Regions must not be nested.
+    func run(chunks: Int, _ body: (_ chunk: Int, _ worker: Int) -> Void) {
+        guard chunks > 1, workerCount > 1 else {
+            for chunk in 0..<chunks { body(chunk, 0) }
+            return
+        }
+        precondition(chunks < 1 << 31)
         withoutActuallyEscaping(body) { body in
+            let region = generation.load(ordering: .relaxed) + 1
             job = body
-            pending.store(workerCount - 1, ordering: .relaxed)
-            generation.add(1, ordering: .sequentiallyConsistent)
+            regionSize.store(region << 32 | chunks, ordering: .releasing)
+            finished.store(0, ordering: .relaxed)
+            claims.store(region << 32, ordering: .releasing)
+            generation.store(region, ordering: .sequentiallyConsistent)
             if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
                 pthread_mutex_lock(mutex)
                 pthread_cond_broadcast(wakeUp)
                 pthread_mutex_unlock(mutex)
             }
-            runJob(index: 0)
-            while pending.load(ordering: .acquiring) != 0 { axl_cpu_relax() }
+            workOnClaims(worker: 0)
+            while finished.load(ordering: .acquiring) < chunks { axl_cpu_relax() }
             job = nil
         }
     }
 
-    /// Splits 0..<count into `workerCount` contiguous ranges and returns the one of `worker`.
-    func share(of count: Int, worker: Int, multipleOf granule: Int = 1) -> Range<Int> {
-        let units = (count + granule - 1) / granule
-        let begin = units * worker / workerCount * granule
-        let end = units * (worker + 1) / workerCount * granule
-        return min(begin, count)..<min(end, count)
+    /// Chunk size that gives each thread several chunks to claim, in multiples of `granule`.
+    func chunkSize(for count: Int, granule: Int = 4) -> Int {
+        let target = max(granule, count / (workerCount * 4))
+        return (target + granule - 1) / granule * granule
     }
 
-    // Kept out of line so the worker's reference to the closure is released before it reports
-    // completion (withoutActuallyEscaping checks that nothing kept the closure).
+    private func workOnClaims(worker: Int) {
+        while true {
+            let claim = claims.add(1, ordering: .acquiring).oldValue
+            let size = regionSize.load(ordering: .acquiring)
+            // a claim on a finished region's counter, or past the end, means there is nothing left
+            guard size >> 32 == claim >> 32, claim & 0xFFFF_FFFF < size & 0xFFFF_FFFF else { return }
+            runJob(chunk: claim & 0xFFFF_FFFF, worker: worker)
+            finished.add(1, ordering: .releasing)
+        }
+    }
+
+    // Kept out of line so the thread's reference to the closure is released before it reports
+    // the chunk finished (withoutActuallyEscaping checks that nothing kept the closure).
     @inline(never)
-    private func runJob(index: Int) {
-        job!(index)
+    private func runJob(chunk: Int, worker: Int) {
+        job!(chunk, worker)
     }
 
     private func workerLoop(index: Int) {
@@ -107,8 +133,7 @@ final class WorkerPool: @unchecked Sendable {
         while true {
             seen = waitForRegion(after: seen)
             if stopping.load(ordering: .acquiring) { return }
-            runJob(index: index)
-            pending.subtract(1, ordering: .releasing)
+            workOnClaims(worker: index)
         }
     }
 

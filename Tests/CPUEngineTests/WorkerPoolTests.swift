@@ -14,14 +14,23 @@ private final class Counters: @unchecked Sendable {
 
 @Suite struct WorkerPoolTests {
     @Test(arguments: [1, 2, 3])
-    func everyWorkerRunsEachRegionOnce(threads: Int) {
+    func everyChunkRunsExactlyOnce(threads: Int) {
         let pool = WorkerPool(threads: threads, spinMicroseconds: 50)
         defer { pool.shutdown() }
-        let counters = Counters(threads)
-        for _ in 0..<2000 {
-            pool.run { worker in counters.hits[worker] += 1 }
+        let chunks = 37
+        let counters = Counters(chunks)
+        let workersSeen = Counters(threads)
+        for round in 0..<500 {
+            // alternate region sizes so stale claims from a longer region would show up
+            let count = round % 2 == 0 ? chunks : 5
+            pool.run(chunks: count) { chunk, worker in
+                counters.hits[chunk] += 1
+                workersSeen.hits[worker] = 1
+            }
         }
-        for w in 0..<threads { #expect(counters.hits[w] == 2000) }
+        for c in 0..<5 { #expect(counters.hits[c] == 500) }
+        for c in 5..<chunks { #expect(counters.hits[c] == 250) }
+        #expect((0..<threads).allSatisfy { workersSeen.hits[$0] <= 1 })
     }
 
     @Test func parkedWorkersWakeForTheNextRegion() throws {
@@ -30,22 +39,26 @@ private final class Counters: @unchecked Sendable {
         let ran = Atomic<Int>(0)
         for _ in 0..<5 {
             usleep(2000)  // long past the spin time: the worker is parked
-            pool.run { _ in ran.add(1, ordering: .relaxed) }
+            pool.run(chunks: 8) { _, _ in ran.add(1, ordering: .relaxed) }
         }
-        #expect(ran.load(ordering: .relaxed) == 10)
+        #expect(ran.load(ordering: .relaxed) == 40)
     }
 
-    @Test func sharesCoverTheRangeWithoutOverlap() {
-        let pool = WorkerPool(threads: 3)
+    @Test func aRegionWithOneChunkRunsOnTheCaller() {
+        let pool = WorkerPool(threads: 2)
         defer { pool.shutdown() }
-        for count in [0, 1, 5, 13, 576, 49152] {
-            var covered: [Int] = []
-            for w in 0..<3 {
-                let range = pool.share(of: count, worker: w, multipleOf: 4)
-                #expect(range.lowerBound % 4 == 0)
-                covered += Array(range)
-            }
-            #expect(covered == Array(0..<count))
+        var worker = -1
+        pool.run(chunks: 1) { _, w in worker = w }
+        #expect(worker == 0)
+    }
+
+    @Test func chunkSizesAreWholeGranulesAndGiveEveryThreadWork() {
+        let pool = WorkerPool(threads: 2)
+        defer { pool.shutdown() }
+        for rows in [4, 192, 576, 1536, 49152] {
+            let size = pool.chunkSize(for: rows)
+            #expect(size % 4 == 0)
+            #expect((rows + size - 1) / size >= min(rows / 4, 8))
         }
     }
 }
