@@ -49,7 +49,7 @@ struct BenchCommand: ParsableCommand {
                 for r in results {
                     print("prompt \(length): prefill \(String(format: "%.1f", r.prefillTokensPerSecond)) tok/s, "
                           + "decode \(r.decodeTokens) \(String(format: "%.1f", r.decodeTokensPerSecond)) tok/s "
-                          + "(\(r.threads) threads)")
+                          + "(\(r.threads) threads, \(String(format: "%.2f", r.decodeProcessCPUSeconds / r.decodeSeconds)) CPU-s per s)")
                 }
             }
         }
