@@ -4,9 +4,9 @@ import Tokenizer
 /// One loaded model: its engine, its tokenizer, and the tokens currently held in the engine's
 /// cache. A session runs one generation at a time (it is an actor); the scheduler queues the rest.
 public actor ModelSession {
-    public let engine: any InferenceEngine
-    public let tokenizer: BPETokenizer
-    public let promptFormat: any PromptFormat
+    public nonisolated let engine: any InferenceEngine
+    public nonisolated let tokenizer: BPETokenizer
+    public nonisolated let promptFormat: any PromptFormat
     /// Tokens whose keys and values are in the engine's cache, in order.
     public private(set) var cachedTokens: [TokenID] = []
 
