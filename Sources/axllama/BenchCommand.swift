@@ -47,9 +47,10 @@ struct BenchCommand: ParsableCommand {
             report["prompt_\(length)"] = results
             if !json {
                 for r in results {
-                    print("prompt \(length): prefill \(String(format: "%.1f", r.prefillTokensPerSecond)) tok/s, "
-                          + "decode \(r.decodeTokens) \(String(format: "%.1f", r.decodeTokensPerSecond)) tok/s "
-                          + "(\(r.threads) threads, \(String(format: "%.2f", r.decodeProcessCPUSeconds / r.decodeSeconds)) CPU-s per s)")
+                    let prefill = formatFixed(r.prefillTokensPerSecond, digits: 1)
+                    let decode = formatFixed(r.decodeTokensPerSecond, digits: 1)
+                    let load = formatFixed(r.decodeProcessCPUSeconds / r.decodeSeconds, digits: 2)
+                    print("prompt \(length): prefill \(prefill) tok/s, decode \(r.decodeTokens) \(decode) tok/s (\(r.threads) threads, \(load) CPU-s per s)")
                 }
             }
         }
