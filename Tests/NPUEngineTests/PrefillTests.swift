@@ -27,7 +27,7 @@ extension SimulatorBackedTests {
                 #expect(differences(rowsA.keys, rowsB.keys) == 0, "layer \(layer) keys")
                 #expect(differences(rowsA.values, rowsB.values) == 0, "layer \(layer) values")
             }
-            let chunks = try await chunked.counters().prefillChunks
+            let chunks = await chunked.counters().prefillChunks
             #expect(chunks == (length > 1 ? (length + TinyModel.chunk - 1) / TinyModel.chunk : 0))
             try await chunked.unload()
             try await single.unload()

@@ -12,7 +12,7 @@ struct TinyModel {
     static let hidden = 64, heads = 4, kvHeads = 2, intermediate = 128, layers = 2, vocabulary = 96
     static let contextLength = 512, chunk = 128, historyStep = 128
 
-    static func gguf(seed: UInt64 = 5) -> [UInt8] {
+    static func gguf(layers: Int = layers, vocabulary: Int = vocabulary, seed: UInt64 = 5) -> [UInt8] {
         var random = SplitMix(state: seed)
         func values(_ count: Int, scale: Float) -> [Float] { (0 ..< count).map { _ in Float.random(in: -scale ... scale, using: &random) } }
         func norm(_ count: Int) -> [Float] { (0 ..< count).map { _ in Float.random(in: 0.8 ... 1.2, using: &random) } }

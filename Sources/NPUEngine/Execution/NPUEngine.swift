@@ -24,6 +24,8 @@ public final class NPUEngine: InferenceEngine, @unchecked Sendable {
     private var maskVisible = 0
     private var counters = NPUEngineCounters()
     private var state = EngineHealth.ready
+    /// Whether the call in progress decodes one token (for the timing counters).
+    private var isDecoding = false
 
     private init(package: NPUModelPackage, device: AXCLDevice, stack: LayerStack, embeddings: EmbeddingTable, options: NPUEngineOptions) {
         self.package = package
@@ -131,6 +133,7 @@ public final class NPUEngine: InferenceEngine, @unchecked Sendable {
         let plan = PrefillPlan(cached: position, count: tokens.count, shapes: shapes,
                                mode: tokens.count > 1 ? options.prefillMode : .tokenByToken)
         let started = DispatchTime.now().uptimeNanoseconds
+        isDecoding = tokens.count == 1
         do {
             var lastRow: (buffers: GroupBuffers, row: Int)?
             for step in plan.steps {
@@ -172,7 +175,7 @@ public final class NPUEngine: InferenceEngine, @unchecked Sendable {
         try syncDecodeMask(visible: position, stack: stack, on: device)
         let group = shapes.decodeGroup
         for layer in stack.layers {
-            try device.execute(layer.model, context: layer.context, group: group, io: layer.ios[group])
+            try timedExecute(layer.model, layer.context, group: group, io: layer.ios[group], on: device)
             try device.copy(buffers.keysOut.address, to: layer.keys.address(at: position * rowBytes), byteCount: rowBytes)
             try device.copy(buffers.valuesOut.address, to: layer.values.address(at: position * rowBytes), byteCount: rowBytes)
         }
@@ -196,7 +199,7 @@ public final class NPUEngine: InferenceEngine, @unchecked Sendable {
                                                                                  count: (group.chunk - n) * embeddings.rowBytes)
         try device.copy(staging.embeddings, to: buffers.hidden[0].address, byteCount: group.chunk * embeddings.rowBytes)
         for layer in stack.layers {
-            try device.execute(layer.model, context: layer.context, group: group.index, io: layer.ios[group.index])
+            try timedExecute(layer.model, layer.context, group: group.index, io: layer.ios[group.index], on: device)
             try device.copy(buffers.keysOut.address, to: layer.keys.address(at: cachedRows * rowBytes), byteCount: n * rowBytes)
             try device.copy(buffers.valuesOut.address, to: layer.values.address(at: cachedRows * rowBytes), byteCount: n * rowBytes)
         }
@@ -204,9 +207,20 @@ public final class NPUEngine: InferenceEngine, @unchecked Sendable {
         counters.prefillChunks += 1
     }
 
+    private func timedExecute(_ model: EngineModel, _ context: EngineContext, group: Int, io: EngineIO,
+                              on device: isolated AXCLDevice) throws(AXCLError) {
+        let started = DispatchTime.now().uptimeNanoseconds
+        defer {
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            counters.executeSeconds += seconds
+            if isDecoding { counters.decodeExecuteSeconds += seconds }
+        }
+        try device.execute(model, context: context, group: group, io: io)
+    }
+
     private func runPost(_ stack: LayerStack, on device: isolated AXCLDevice) throws(AXCLError) -> Logits {
         let post = stack.post
-        try device.execute(post.model, context: post.context, group: 0, io: post.io)
+        try timedExecute(post.model, post.context, group: 0, io: post.io, on: device)
         counters.executes += 1
         let count = embeddings.vocabularySize
         try device.copy(post.logits.address, to: stack.staging.logits, byteCount: count * 2)

@@ -17,5 +17,19 @@ public struct NPUEngineCounters: Sendable, Equatable {
     public var decodeSteps = 0
     public var prefillSeconds: Double = 0
     public var decodeSeconds: Double = 0
+    /// Wall time spent inside `axclrtEngineExecute`; the rest of prefill and decode time is the
+    /// host's own work (copies, masks, embedding lookups, logits conversion).
+    public var executeSeconds: Double = 0
+
+    /// Host-side time per decoded token.
+    public var hostSecondsPerDecodedToken: Double {
+        decodeSteps == 0 ? 0 : max(0, decodeSeconds - decodeExecuteSeconds) / Double(decodeSteps)
+    }
+    /// Host-side time per prefill chunk (calls of more than one token).
+    public var hostSecondsPerPrefillChunk: Double {
+        prefillChunks == 0 ? 0 : max(0, prefillSeconds - (executeSeconds - decodeExecuteSeconds)) / Double(prefillChunks)
+    }
+    /// Execute time inside single-token steps, separated so prefill does not distort the figure above.
+    public var decodeExecuteSeconds: Double = 0
     public init() {}
 }
