@@ -37,6 +37,7 @@ let package = Package(
             name: "axllama",
             dependencies: [
                 "Runtime", "CPUEngine", "GGUF", "Tokenizer", "EngineInterface", "OllamaAPI", "Server",
+                "NPUEngine", "ModelConversion", "AXCL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

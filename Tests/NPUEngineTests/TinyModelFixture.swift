@@ -30,7 +30,9 @@ struct TinyModel {
         writer.add("llama.rope.freq_base", .float32(10000))
         writer.add("tokenizer.ggml.model", .string("gpt2"))
         writer.add("tokenizer.ggml.pre", .string("smollm"))
-        writer.add("tokenizer.ggml.tokens", .array((0 ..< vocabulary).map { .string("t\($0)") }))
+        // Letters and digits are single tokens, so short ASCII prompts tokenize without merges.
+        let characters = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789").map(String.init)
+        writer.add("tokenizer.ggml.tokens", .array((0 ..< vocabulary).map { .string($0 < characters.count ? characters[$0] : "t\($0)") }))
         writer.add("tokenizer.ggml.merges", .array([]))
         writer.add("tokenizer.ggml.eos_token_id", .uint32(0))
         writer.add(tensor: "token_embd.weight", dimensions: [h, vocabulary], floats: values(h * vocabulary, scale: 1))

@@ -70,7 +70,12 @@ public final class NPUEngine: InferenceEngine, @unchecked Sendable {
     // MARK: InferenceEngine
 
     public func forward(_ tokens: [TokenID], at position: Int) async throws -> Logits {
-        try await evaluate(tokens, at: position, on: device)
+        try await evaluate(tokens, at: position, mode: options.prefillMode, on: device)
+    }
+
+    /// `forward` with the prefill mode chosen for this call, to compare the modes on one card.
+    public func forward(_ tokens: [TokenID], at position: Int, prefillMode: PrefillMode) async throws -> Logits {
+        try await evaluate(tokens, at: position, mode: prefillMode, on: device)
     }
 
     public func truncateCache(to length: Int) async {
@@ -94,7 +99,11 @@ public final class NPUEngine: InferenceEngine, @unchecked Sendable {
         try await readCacheRows(layer: layer, range: range, on: device)
     }
 
-    /// CMM the package's engines and buffers occupy, in KiB, where the runtime reports it.
+    /// The shape groups of every layer, then of the post model, as the runtime reported them.
+    public func ioTables() async throws -> [[ShapeGroup]] {
+        try await readIOTables(on: device)
+    }
+
     public func deviceProperties() async throws -> DeviceProperties { try await device.properties() }
 
     /// Releases everything on the card in the documented order (axera.md §1.8).
@@ -105,6 +114,10 @@ public final class NPUEngine: InferenceEngine, @unchecked Sendable {
     // MARK: Device-isolated work
 
     private func readCached(on device: isolated AXCLDevice) -> Int { cached }
+    private func readIOTables(on device: isolated AXCLDevice) throws -> [[ShapeGroup]] {
+        guard let stack else { throw NPUEngineError.deviceUnavailable("the model was unloaded") }
+        return stack.ioTables
+    }
     private func readCounters(on device: isolated AXCLDevice) -> NPUEngineCounters { counters }
     private func currentHealth(on device: isolated AXCLDevice) -> EngineHealth { state }
 
@@ -119,7 +132,7 @@ public final class NPUEngine: InferenceEngine, @unchecked Sendable {
         if let error = stack.allocations.release(on: device) { throw NPUEngineError.device(error) }
     }
 
-    private func evaluate(_ tokens: [TokenID], at position: Int, on device: isolated AXCLDevice) throws -> Logits {
+    private func evaluate(_ tokens: [TokenID], at position: Int, mode: PrefillMode, on device: isolated AXCLDevice) throws -> Logits {
         guard let stack else { throw NPUEngineError.deviceUnavailable("the model was unloaded") }
         if state.state == .failed { throw NPUEngineError.deviceUnavailable(state.detail ?? "the card failed") }
         guard position == cached else { throw EngineError.invalidPosition(position: position, cached: cached) }
@@ -131,7 +144,7 @@ public final class NPUEngine: InferenceEngine, @unchecked Sendable {
             throw EngineError.tokenOutOfRange(token, vocabularySize: embeddings.vocabularySize)
         }
         let plan = PrefillPlan(cached: position, count: tokens.count, shapes: shapes,
-                               mode: tokens.count > 1 ? options.prefillMode : .tokenByToken)
+                               mode: tokens.count > 1 ? mode : .tokenByToken)
         let started = DispatchTime.now().uptimeNanoseconds
         isDecoding = tokens.count == 1
         do {

@@ -10,6 +10,8 @@ struct LayerStack: Sendable {
     let groups: [Int: GroupBuffers]
     let post: LoadedPost
     let staging: HostStaging
+    /// Every layer's shape groups as the runtime reported them, then the post model's.
+    let ioTables: [[ShapeGroup]]
     var allocations: DeviceAllocations
 
     var decodeBuffers: GroupBuffers { groups[shapes.decodeGroup]! }
@@ -101,7 +103,8 @@ struct LayerStack: Sendable {
             indices: try allocations.hostBuffer(largestChunk * 4, on: device),
             mask: try allocations.hostBuffer(max(largestMask, (shapes.capacity + 1) * 2), on: device),
             logits: try allocations.hostBuffer(post.vocabularySize * 2, on: device))
-        return LayerStack(shapes: shapes, layers: layers, groups: groups, post: post, staging: staging, allocations: allocations)
+        return LayerStack(shapes: shapes, layers: layers, groups: groups, post: post, staging: staging,
+                          ioTables: allocations.infos.map(\.groups), allocations: allocations)
     }
 
     /// Exact-size buffers per group (axera.md §7.5), shared by every layer's IO of that group.

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import GGUF
+import ModelConversion
+import NPUEngine
+
+/// `axllama convert MODEL.gguf DIR`: an NPU model package with simulated layer models, for
+/// running the NPU path on the AXCL simulator (docs/simulated-axmodel.md).
+struct ConvertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convert",
+        abstract: "Convert a GGUF model (llama, qwen2, qwen3) into an NPU model package with simulated .axmodel files.")
+
+    enum Layout: String, ExpressibleByArgument, CaseIterable {
+        case runScript = "run-script", config = "config-json"
+        var packageLayout: NPUPackageLayout { self == .runScript ? .runScript : .configJSON }
+    }
+
+    @Argument(help: "The GGUF model file.")
+    var model: String
+
+    @Argument(help: "The package directory to create (must not exist or be empty).")
+    var output: String
+
+    @Option(help: "Package layout: run-script (older vendor packages) or config-json (axllm).")
+    var layout: Layout = .config
+
+    @Option(help: "Positions of the decode group's cache: the package's context limit.")
+    var context = 1024
+
+    @Option(help: "Rows of a prefill chunk.")
+    var chunk = 128
+
+    @Option(help: "Distance between the prefill groups' history capacities.")
+    var historyStep = 256
+
+    @Option(help: "Model name used for file and directory names.")
+    var name: String?
+
+    func run() throws {
+        let file = try GGUFFile(path: model)
+        let options = NPUPackageConverter.Options(layout: layout.packageLayout, contextLength: context, chunk: chunk,
+                                                  historyStep: historyStep, modelName: name)
+        let converter = try NPUPackageConverter(file: file, options: options)
+        let package = try converter.write(to: URL(fileURLWithPath: output)) { step in
+            FileHandle.standardError.write(Data("converting \(step)\n".utf8))
+        }
+        print("wrote \(package.directory.path): \(package.manifest.layerCount) layers, context \(context), layout \(layout.rawValue)")
+    }
+}
