@@ -1,19 +1,13 @@
+import CPUEngine
 import GGUF
 
-// Placeholder until CPUEngine exposes its row dequantizer: float tensors only.
+/// GGUF tensors as f32, decoded by the CPU engine's dequantizer so both engines start from the
+/// same weights.
 enum WeightDequantization {
     static func floats(of tensor: GGUFTensorInfo, in file: GGUFFile) throws -> [Float] {
-        let bytes = file.bytes(of: tensor)
-        let count = tensor.elementCount
-        switch tensor.type {
-        case .f32:
-            return (0 ..< count).map { bytes.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) }
-        case .f16:
-            return (0 ..< count).map { Float(Float16(bitPattern: bytes.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self))) }
-        case .bf16:
-            return (0 ..< count).map { Float(bitPattern: UInt32(bytes.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)) << 16) }
-        default:
+        guard let values = TensorDequantization.floats(of: tensor, in: file) else {
             throw ConversionError.unsupportedTensorType(tensor: tensor.name, type: tensor.type.name)
         }
+        return values
     }
 }

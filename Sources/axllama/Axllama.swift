@@ -8,6 +8,7 @@ struct Axllama: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, ListCommand.self, PsCommand.self, ShowCommand.self, CreateCommand.self,
             CopyCommand.self, RemoveCommand.self, StopCommand.self, PullCommand.self, BenchCommand.self,
+            ConvertCommand.self, DoctorCommand.self,
         ]
     )
 }
