@@ -20,6 +20,8 @@ run: model release
 # The whole test suite; model-dependent tests need the default model in the store.
 test: model
 	$(SWIFT) test
+	$(SWIFT) build -c release --product axllama
+	AXLLAMA_BINARY=.build/release/axllama python3 -m pytest -q Tests/EndToEnd
 
 clean:
 	rm -rf .build

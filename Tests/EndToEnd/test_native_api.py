@@ -148,30 +148,31 @@ def test_four_concurrent_chats_complete(server):
 
 
 def test_queue_full_answers_503(busy_server):
-    body = json.dumps({"model": MODEL, "prompt": "Tell me a long story.", "stream": False,
-                       "options": {"num_predict": 300, "temperature": 0.7}}).encode()
-    outcomes = []
-
-    def send():
-        request = urllib.request.Request(busy_server.base + "/api/generate", data=body, method="POST")
-        try:
-            urllib.request.urlopen(request, timeout=300).read()
-            outcomes.append(200)
-        except urllib.error.HTTPError as error:
-            outcomes.append((error.code, json.loads(error.read())))
-
-    first = threading.Thread(target=send)
-    first.start()
-    time.sleep(1.0)
-    second = threading.Thread(target=send)
-    second.start()
+    body = json.dumps({"model": MODEL, "prompt": "Tell me a long story.", "options": {"num_predict": 2000}})
+    running = http.client.HTTPConnection("127.0.0.1", busy_server.port, timeout=300)
+    running.request("POST", "/api/generate", body=body)
+    first = running.getresponse()
+    assert json.loads(first.readline())["done"] is False
+    # The second request waits for the model (OLLAMA_MAX_QUEUE=1): its answer has not started.
+    waiting = http.client.HTTPConnection("127.0.0.1", busy_server.port, timeout=300)
+    waiting.request("POST", "/api/generate", body=body)
     time.sleep(0.5)
-    send()
-    busy = [o for o in outcomes if o != 200]
-    assert busy and busy[0] == (503, {"error": "server busy, please try again.  maximum pending requests exceeded"})
-    first.join()
-    second.join()
-    assert outcomes.count(200) == 2
+    status, _, payload = raw(busy_server, "POST", "/api/generate", {"model": MODEL, "prompt": "x"})
+    assert status == 503
+    assert json.loads(payload) == {"error": "server busy, please try again.  maximum pending requests exceeded"}
+    for connection in (running, waiting):
+        connection.sock.close()
+        connection.close()
+    # Both abandoned requests give the model back (the queue may still be full for a moment).
+    deadline = time.time() + 30
+    while True:
+        try:
+            answer = ollama.Client(host=busy_server.base, timeout=120).generate(model=MODEL, prompt="Hi", options={"num_predict": 2})
+            break
+        except ollama.ResponseError as error:
+            assert error.status_code == 503 and time.time() < deadline
+            time.sleep(0.2)
+    assert answer.done
 
 
 def test_create_copy_delete(server):
