@@ -191,3 +191,15 @@ def test_pull_of_unknown_model_fails_cleanly(server):
     with pytest.raises(ollama.ResponseError) as error:
         list(ollama.Client(host=server.base).pull("no-such-model", stream=True))
     assert "does not exist" in error.value.error
+
+
+def test_format_json_and_schema_constrain_the_answer(server):
+    client = ollama.Client(host=server.base)
+    answer = client.generate(model=MODEL, prompt="Give a JSON object with a name and an age.", format="json",
+                             options={"temperature": 0, "num_predict": 80})
+    assert isinstance(json.loads(answer.response), dict)
+    schema = {"type": "object", "properties": {"colour": {"type": "string", "enum": ["red", "green", "blue"]}},
+              "required": ["colour"]}
+    chat = client.chat(model=MODEL, messages=[{"role": "user", "content": "Pick a colour."}], format=schema,
+                       options={"temperature": 0, "num_predict": 80})
+    assert json.loads(chat.message.content)["colour"] in ("red", "green", "blue")

@@ -58,3 +58,15 @@ def test_unknown_model_is_an_openai_404(server):
         assert error.body["type"] == "not_found_error"
     else:
         raise AssertionError("expected a 404")
+
+
+def test_response_format_json_object(server):
+    answer = client(server).chat.completions.create(
+        model=MODEL, messages=[{"role": "user", "content": "Return a JSON object with a key 'name' for a cat."}],
+        max_tokens=200, temperature=0, response_format={"type": "json_object"})
+    content = answer.choices[0].message.content
+    if answer.choices[0].finish_reason == "stop":
+        assert isinstance(json.loads(content), dict)
+    else:
+        # Cut by max_tokens: still the beginning of a JSON object, never free text.
+        assert content.lstrip().startswith("{")

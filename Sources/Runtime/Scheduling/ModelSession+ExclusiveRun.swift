@@ -13,11 +13,11 @@ extension ModelSession {
     /// Starts a generation like `generate(prompt:options:)` and also returns its task. The
     /// session actor is re-entrant while the engine computes, so a second generation must not
     /// start before `finished` completes; the scheduler's lease is released only then.
-    public nonisolated func start(prompt: [TokenID], options: SamplingOptions) -> GenerationRun {
+    public nonisolated func start(prompt: [TokenID], options: SamplingOptions, constraint: OutputConstraint? = nil) -> GenerationRun {
         let (stream, continuation) = AsyncThrowingStream<GenerationEvent, any Error>.makeStream()
         let task = Task {
             do {
-                try await self.run(prompt: prompt, options: options) { continuation.yield($0) }
+                try await self.run(prompt: prompt, options: options, constraint: constraint) { continuation.yield($0) }
                 continuation.finish()
             } catch {
                 continuation.finish(throwing: error)

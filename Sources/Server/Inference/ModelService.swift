@@ -48,8 +48,9 @@ public final class ModelService: Sendable {
 
     /// Runs a generation on the leased model; the lease goes back to the scheduler once the
     /// generation loop has stopped, whether it finished, failed or was cancelled.
-    public func generate(on lease: ModelLease<LoadedModel>, prompt: [TokenID], options: SamplingOptions) -> AsyncThrowingStream<GenerationEvent, any Error> {
-        let run = lease.model.session.start(prompt: prompt, options: options)
+    public func generate(on lease: ModelLease<LoadedModel>, prompt: [TokenID], options: SamplingOptions,
+                         constraint: OutputConstraint? = nil) -> AsyncThrowingStream<GenerationEvent, any Error> {
+        let run = lease.model.session.start(prompt: prompt, options: options, constraint: constraint)
         Task {
             await run.finished.value
             lease.release()

@@ -23,7 +23,7 @@ struct ChatRoute: Sendable {
         }
         if let tools = body.tools, !tools.isEmpty { throw APIError(.badRequest, "\(stored.name.fullName) does not support tools") }
         if body.think?.isEnabled == true { throw APIError(.badRequest, "\"\(name)\" does not support thinking") }
-        _ = try OutputFormat.from(body.format)
+        let constraint = try OutputFormat.constraint(body.format)
         let options = try RequestOptions(map: body.options ?? [:])
 
         let lease = try await models.lease(stored, keepAlive: body.keepAlive)
@@ -41,7 +41,7 @@ struct ChatRoute: Sendable {
             lease.release()
             throw error
         }
-        let events = models.generate(on: lease, prompt: tokens, options: SamplingOptions(merged))
+        let events = models.generate(on: lease, prompt: tokens, options: SamplingOptions(merged), constraint: constraint)
         let timing = RequestTiming(start: start, loadNanoseconds: lease.waitNanoseconds)
 
         @Sendable func final(_ reason: DoneReason, _ metrics: GenerationMetrics, content: String) -> ChatResponse {

@@ -37,7 +37,7 @@ struct GenerateRoute: Sendable {
             throw APIError(.badRequest, "\(stored.name.fullName) does not support insert")
         }
         if body.think?.isEnabled == true { throw APIError(.badRequest, "\"\(name)\" does not support thinking") }
-        _ = try OutputFormat.from(body.format)
+        let constraint = try OutputFormat.constraint(body.format)
         let options = try RequestOptions(map: body.options ?? [:])
 
         let lease = try await models.lease(stored, keepAlive: body.keepAlive)
@@ -56,7 +56,7 @@ struct GenerateRoute: Sendable {
             lease.release()
             throw error
         }
-        let events = models.generate(on: lease, prompt: tokens, options: SamplingOptions(merged))
+        let events = models.generate(on: lease, prompt: tokens, options: SamplingOptions(merged), constraint: constraint)
         let timing = RequestTiming(start: start, loadNanoseconds: lease.waitNanoseconds)
         let includeContext = body.raw != true
 

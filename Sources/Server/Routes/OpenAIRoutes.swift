@@ -35,6 +35,14 @@ struct OpenAIRoutes: Sendable {
         let stored = try models.storedModel(name)
         if let tools = body.tools, !tools.isEmpty { throw APIError(.badRequest, "\(stored.name.fullName) does not support tools") }
         let conversation = try messages.map { ChatMessage(role: $0.role.lowercased(), content: try $0.text()) }
+        // `json_object` → Ollama's `format:"json"`, `json_schema` → the schema (ollama openai.go).
+        var constraint: OutputConstraint?
+        switch body.responseFormat?.type {
+        case "json_object"?: constraint = try OutputFormat.json.constraint()
+        case "json_schema"?:
+            if let schema = body.responseFormat?.jsonSchema?.schema { constraint = try OutputFormat.schema(schema).constraint() }
+        default: break
+        }
         let merged = options(maxTokens: body.maxCompletionTokens ?? body.maxTokens, temperature: body.temperature, topP: body.topP,
                              seed: body.seed, stop: body.stop, frequencyPenalty: body.frequencyPenalty, presencePenalty: body.presencePenalty)
         let lease = try await models.lease(stored, keepAlive: nil)
@@ -47,7 +55,7 @@ struct OpenAIRoutes: Sendable {
             lease.release()
             throw error
         }
-        let events = models.generate(on: lease, prompt: tokens, options: SamplingOptions(applied))
+        let events = models.generate(on: lease, prompt: tokens, options: SamplingOptions(applied), constraint: constraint)
         let id = Self.identifier("chatcmpl")
         let created = WireTimestamp.now().seconds
 
