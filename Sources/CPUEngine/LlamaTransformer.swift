@@ -45,6 +45,7 @@ final class LlamaTransformer {
 
         for t in 0..<n {
             weights.tokenEmbedding.dequantizeRow(Int(tokens[t]), into: s.x + t * dim)
+            rope.fillTable(position: start + t, into: s.ropeTable + t * rope.tableSize)
         }
 
         for (l, layer) in weights.layers.enumerated() {
@@ -61,9 +62,9 @@ final class LlamaTransformer {
                      MatmulTarget(layer.value, cache.values(layer: l, slot: start), stride: kvWidth),
                      input: s.input, pool: pool)
             for t in 0..<n {
-                rope.apply(to: s.q + t * qWidth, heads: h.headCount, position: start + t, table: s.ropeTable)
-                rope.apply(to: cache.keys(layer: l, slot: start + t), heads: h.kvHeadCount,
-                           position: start + t, table: s.ropeTable)
+                let table = s.ropeTable + t * rope.tableSize
+                rope.rotate(s.q + t * qWidth, heads: h.headCount, table: table)
+                rope.rotate(cache.keys(layer: l, slot: start + t), heads: h.kvHeadCount, table: table)
             }
             attend(layer: l, tokens: n, start: start, cache: cache)
             s.input.set(s.attention, tokens: n, columns: qWidth)

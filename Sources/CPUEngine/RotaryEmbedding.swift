@@ -17,19 +17,24 @@ struct RotaryEmbedding {
         }
     }
 
-    /// Rotates `heads` consecutive heads starting at `x` for position `position`.
-    /// `table` has room for rotatedDimensions floats (cos and sin of each pair).
-    func apply(to x: UnsafeMutablePointer<Float>, heads: Int, position: Int,
-               table: UnsafeMutablePointer<Float>) {
-        let pairs = rotatedDimensions / 2
-        for i in 0..<pairs {
+    /// Floats one position's rotation table needs.
+    var tableSize: Int { rotatedDimensions }
+
+    /// Writes the cosine and sine of every pair's angle at `position`; computed once per token
+    /// and shared by all layers, queries and keys.
+    func fillTable(position: Int, into table: UnsafeMutablePointer<Float>) {
+        for i in 0..<rotatedDimensions / 2 {
             let angle = Double(position) * inverseFrequencies[i]
             table[2 * i] = Float(cos(angle))
             table[2 * i + 1] = Float(sin(angle))
         }
+    }
+
+    /// Rotates `heads` consecutive heads starting at `x` by the angles in `table`.
+    func rotate(_ x: UnsafeMutablePointer<Float>, heads: Int, table: UnsafePointer<Float>) {
         for h in 0..<heads {
             let head = x + h * headDimension
-            for i in 0..<pairs {
+            for i in 0..<rotatedDimensions / 2 {
                 let c = table[2 * i], s = table[2 * i + 1]
                 let a = head[2 * i], b = head[2 * i + 1]
                 head[2 * i] = a * c - b * s

@@ -17,6 +17,7 @@ final class RunState {
     /// One attention score row per worker, each as long as the context.
     let scores: UnsafeMutablePointer<Float>
     let scoreStride: Int
+    /// RoPE cosines and sines of each token of the batch.
     let ropeTable: UnsafeMutablePointer<Float>
     let input: MatmulInput
 
@@ -31,7 +32,7 @@ final class RunState {
         logits = .allocate(capacity: h.vocabularySize)
         scoreStride = contextCapacity
         scores = .allocate(capacity: workers * contextCapacity)
-        ropeTable = .allocate(capacity: h.ropeDimensionCount)
+        ropeTable = .allocate(capacity: batchCapacity * h.ropeDimensionCount)
         let widest = max(h.embeddingLength, h.queryWidth, h.feedForwardLength)
         input = MatmulInput(capacity: batchCapacity * widest)
     }

@@ -48,7 +48,8 @@ import Testing
         let rope = RotaryEmbedding(headDimension: 4, rotatedDimensions: 4, base: 100)
         var x: [Float] = [1, 0, 0, 1]
         var table = [Float](repeating: 0, count: 4)
-        rope.apply(to: &x, heads: 1, position: 3, table: &table)
+        rope.fillTable(position: 3, into: &table)
+        rope.rotate(&x, heads: 1, table: table)
         let slow = 3 * Float(0.1)
         let expected: [Float] = [cos(3), sin(3), -sin(slow), cos(slow)]
         #expect(zip(x, expected).allSatisfy { abs($0 - $1) < 1e-6 }, "\(x) vs \(expected)")
@@ -58,7 +59,8 @@ import Testing
         let rope = RotaryEmbedding(headDimension: 8, rotatedDimensions: 8, base: 10000)
         var x: [Float] = [1, 2, 3, 4, 5, 6, 7, 8]
         var table = [Float](repeating: 0, count: 8)
-        rope.apply(to: &x, heads: 1, position: 0, table: &table)
+        rope.fillTable(position: 0, into: &table)
+        rope.rotate(&x, heads: 1, table: table)
         #expect(x == [1, 2, 3, 4, 5, 6, 7, 8])
     }
 }
