@@ -20,6 +20,9 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
 
     func run() async throws {
+        if var remote = await RemoteChat.connect(model: model, options: modelOptions, verbose: verbose) {
+            return try await remote.run(prompt: prompt.isEmpty ? nil : prompt.joined(separator: " "))
+        }
         let loadStart = MonotonicClock.nanoseconds()
         let session: ModelSession
         do {
