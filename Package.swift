@@ -106,7 +106,7 @@ let package = Package(
         ),
         .testTarget(name: "OllamaAPITests", dependencies: ["OllamaAPI"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "OllamaAPI", "Runtime", "EngineInterface", "Tokenizer", "TestSupport"]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "EngineInterface", "Tokenizer", "TestSupport"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "EngineInterface", "Tokenizer", "TestSupport", "CPUEngine", "GGUF"]),
         // Loads the simulator by path (never links it), as the server loads the vendor runtime.
         .testTarget(name: "AXCLTests", dependencies: ["AXCL", "CAXCL", "AXCLSimulatorInterface", "SimulatedAXModel", "AXCLSimulatorSupport"]),
         .testTarget(

@@ -103,6 +103,11 @@ public final class GrammarMatcher {
         }
     }
 
+    /// The current mask computed afresh, bypassing the mask cache (for benchmarks).
+    func uncachedMask() -> TokenMask? {
+        isActive ? computeMask(from: state) : nil
+    }
+
     /// One forward scan over the trie: a node's state is its parent's state advanced by the
     /// node's byte; a dead state skips the node's whole subtree.
     private func computeMask(from start: GrammarAutomaton.StateID) -> TokenMask {
