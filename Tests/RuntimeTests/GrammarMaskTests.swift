@@ -102,6 +102,50 @@ import TestSupport
         #expect(mask.contains(TokenID(2 + Int(UInt8(ascii: "{")))) && !mask.contains(TokenID(2 + Int(UInt8(ascii: "x")))))
     }
 
+    @Test func distanceToCompletionCountsTheClosingBytes() throws {
+        let (tokens, endOfGeneration, _) = Self.vocabulary()
+        let trie = TokenTrie(tokens: tokens, endOfGeneration: [endOfGeneration])
+        let cases: [(Grammar, String, Int)] = [
+            (.jsonObject, "", 2), (.jsonObject, "{", 1), (.jsonObject, "{\"a\":[1", 2), (.jsonObject, "{\"a\":[\"x", 3),
+            (.jsonObject, "{\"a\"", 3), (.jsonObject, "{\"a\":{}}", 0),
+            (try .jsonSchema(text: #"{"type":"object","properties":{"n":{"type":"integer"}},"required":["n"]}"#), "{", 6),
+        ]
+        for (grammar, prefix, expected) in cases {
+            let matcher = GrammarMatcher(constraint: OutputConstraint(grammar: grammar), vocabulary: trie)
+            for byte in prefix.utf8 { try matcher.accept(TokenID(2 + Int(byte))) }
+            #expect(matcher.bytesToComplete == expected, "\(prefix)")
+        }
+    }
+
+    @Test func shortBudgetAllowsOnlyTokensThatCanStillClose() throws {
+        let (tokens, endOfGeneration, _) = Self.vocabulary()
+        let trie = TokenTrie(tokens: tokens, endOfGeneration: [endOfGeneration])
+        let matcher = GrammarMatcher(constraint: OutputConstraint(grammar: .jsonObject), vocabulary: trie)
+        for byte in "{\"a\":[\"x".utf8 { try matcher.accept(TokenID(2 + Int(byte))) }
+        let free = try #require(try matcher.allowedTokens(remainingTokens: 100))
+        #expect(free.contains(TokenID(2 + Int(UInt8(ascii: "y")))))
+        // `"]}` is needed: with three tokens left, each must make progress (`"` or a token that
+        // ends the string, such as `🙂"`).
+        let probe = GrammarAutomaton(grammar: .jsonObject)
+        let state = probe.next(probe.start, Array("{\"a\":[\"x".utf8))
+        let nearest = tokens.map { probe.next(state, $0) }.filter { $0 != GrammarAutomaton.dead }.map { probe.bytesToAccept($0) }.min()!
+        #expect(nearest == 2)
+        for remaining in 1 ... 6 {
+            // A budget that cannot be met allows the tokens that come closest.
+            let limit = max(remaining - 1, Int(nearest))
+            let mask = try #require(try matcher.allowedTokens(remainingTokens: remaining))
+            for (id, token) in tokens.enumerated() where id != Int(endOfGeneration) {
+                let end = probe.next(state, token)
+                let expected = end != GrammarAutomaton.dead && probe.bytesToAccept(end) <= limit
+                #expect(mask.contains(TokenID(id)) == expected, "\(String(decoding: token, as: UTF8.self)) with \(remaining) left")
+            }
+        }
+        let tight = try #require(try matcher.allowedTokens(remainingTokens: 3))
+        #expect(tight.contains(TokenID(2 + Int(UInt8(ascii: "\"")))) && tight.contains(TokenID(tokens.firstIndex(of: Array("🙂\"".utf8))!)))
+        #expect(!tight.contains(TokenID(2 + Int(UInt8(ascii: "y")))))
+        #expect(try matcher.allowedTokens(remainingTokens: 4)!.contains(TokenID(2 + Int(UInt8(ascii: "y")))))
+    }
+
     @Test func trieKeepsDuplicateSpellingsAndSkipsExcludedTokens() {
         let trie = TokenTrie(tokens: [Array("ab".utf8), Array("a".utf8), [], Array("ab".utf8), Array("<c>".utf8)], endOfGeneration: [], unmatched: [4])
         #expect(trie.tokenIDs.sorted() == [0, 1, 3])
@@ -151,6 +195,20 @@ import TestSupport
         // The object is complete at `}`: generation stops there instead of writing on.
         #expect(result.text == "{\"ok\": true}")
         #expect(result.reason == .stop)
+    }
+
+    @Test(arguments: [5, 6, 7])
+    func valueClosesWithinNumPredictEvenWhenTheEngineRambles(seed: Int) async throws {
+        let garbage = ByteTokenizer.ids("[[[[{\"a\": [\"never ending text, more and more text ")
+        let engine = ScriptedEngine(answer: garbage + garbage + garbage, vocabularySize: ByteTokenizer.vocabularySize, contextLength: 2048)
+        let session = ModelSession(engine: engine, tokenizer: try ByteTokenizer.make(), promptFormat: ChatMLPromptFormat())
+        var options = SamplingOptions(temperature: 0.8, seed: seed)
+        options.numPredict = 40
+        let result = try await collect(session.generate(prompt: ByteTokenizer.ids("x"), options: options,
+                                                        constraint: OutputConstraint(grammar: .jsonObject)))
+        #expect(parseJSON(result.text) != nil, "\(result.text)")
+        #expect(result.reason == .stop)
+        #expect(result.text.utf8.count <= 40)
     }
 
     @Test func thinkingIsFreeUntilTheMarker() async throws {

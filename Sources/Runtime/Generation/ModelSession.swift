@@ -87,7 +87,12 @@ public actor ModelSession {
 
         while true {
             try Task.checkCancellation()
-            try grammar?.constrain(&logits.values)
+            if let grammar {
+                // The value must be able to close within what num_predict and the context allow.
+                var remaining = capacity - 1 - cachedTokens.count
+                if options.numPredict >= 0 { remaining = min(remaining, options.numPredict - generated.count) }
+                try grammar.constrain(&logits.values, remainingTokens: remaining)
+            }
             let token = sampler.sample(logits: &logits.values, history: cachedTokens)
             try grammar?.accept(token)
             if tokenizer.isEndOfGeneration(token) {

@@ -18,6 +18,8 @@ final class GrammarAutomaton {
     private var stackParent: [Int32] = [-1]
     private var stackReturn: [Int32] = [-1]
     private var stackDepth: [Int32] = [0]
+    /// Bytes needed to return through every frame of the stack.
+    private var stackCost: [Int32] = [0]
     private var stackIndex: [UInt64: Int32] = [:]
 
     private struct StateKey: Hashable {
@@ -27,6 +29,8 @@ final class GrammarAutomaton {
     }
 
     private var states: [StateKey] = []
+    /// `bytesToAccept` per state, -1 until asked.
+    private var distances: [Int32] = []
     private var stateIndex: [StateKey: StateID] = [:]
     /// `table[state * 256 + byte]`: the next state, `dead`, or `unknown`.
     private(set) var table: UnsafeMutablePointer<Int32>
@@ -56,12 +60,28 @@ final class GrammarAutomaton {
     func reset(keeping state: StateID? = nil) -> StateID {
         let kept = state.map { states[Int($0)] }
         states = []
+        distances = []
         stateIndex = [:]
         var accepting = false
         let threads = closure(of: [(grammar.start, 0)], accepting: &accepting)
         start = intern(StateKey(threads: threads, accepting: accepting))
         guard let kept else { return start }
         return intern(kept)
+    }
+
+    /// The fewest bytes that complete the input from `state` (0 when it is complete already).
+    func bytesToAccept(_ state: StateID) -> Int32 {
+        let cached = distances[Int(state)]
+        if cached >= 0 { return cached }
+        let key = states[Int(state)]
+        var best: Int32 = key.accepting ? 0 : .max
+        for thread in key.threads {
+            let node = grammar.bytesToRuleEnd[Int(thread >> 32)]
+            let stack = stackCost[Int(thread & 0xFFFF_FFFF)]
+            if node != .max && stack != .max { best = min(best, node &+ stack) }
+        }
+        distances[Int(state)] = best
+        return best
     }
 
     @inline(__always)
@@ -134,6 +154,9 @@ final class GrammarAutomaton {
         stackParent.append(stack)
         stackReturn.append(returnNode)
         stackDepth.append(stackDepth[Int(stack)] + 1)
+        let frame = grammar.bytesToRuleEnd[Int(returnNode)]
+        let below = stackCost[Int(stack)]
+        stackCost.append(frame == .max || below == .max ? .max : min(frame &+ below, .max - 1))
         let id = Int32(stackParent.count - 1)
         stackIndex[key] = id
         return id
@@ -143,6 +166,7 @@ final class GrammarAutomaton {
         if let existing = stateIndex[key] { return existing }
         let id = StateID(states.count)
         states.append(key)
+        distances.append(-1)
         stateIndex[key] = id
         if states.count > tableCapacity {
             let grown = UnsafeMutablePointer<Int32>.allocate(capacity: tableCapacity * 2 * 256)

@@ -11,7 +11,14 @@ public final class GrammarMatcher {
     public let vocabulary: TokenTrie
     private let automaton: GrammarAutomaton
     private var state: GrammarAutomaton.StateID
-    private var masks: [GrammarAutomaton.StateID: TokenMask] = [:]
+    /// Each state's mask, with the largest and smallest distance to completion its tokens lead to.
+    private var masks: [GrammarAutomaton.StateID: MaskEntry] = [:]
+
+    private struct MaskEntry {
+        var mask: TokenMask
+        var farthest: Int32
+        var nearest: Int32
+    }
     private var stateAtDepth: [Int32]
     /// The constrained output so far (for error messages and tests).
     public private(set) var output: [UInt8] = []
@@ -42,28 +49,46 @@ public final class GrammarMatcher {
     public var mustEnd: Bool { isFinished || (isComplete && !automaton.canContinue(state)) }
 
     /// The tokens allowed next, or nil while the constraint is not active yet.
-    public func allowedTokens() throws(GrammarError) -> TokenMask? {
+    ///
+    /// With `remainingTokens` (what `num_predict` or the context still allows, this token
+    /// included), a token is allowed only if the value can still be completed afterwards: once
+    /// the budget runs short, only tokens that bring the value closer to complete remain, so a
+    /// long-winded model still ends with parseable output rather than a truncated one. When the
+    /// budget cannot be met at all, the tokens that come closest are allowed.
+    public func allowedTokens(remainingTokens: Int? = nil) throws(GrammarError) -> TokenMask? {
         guard isActive else { return nil }
-        if let cached = masks[state] { return cached }
         if automaton.stateCount > Self.stateLimit {
             state = automaton.reset(keeping: state)
             masks = [:]
         }
-        let mask = computeMask(from: state)
+        let entry: MaskEntry
+        if let cached = masks[state] {
+            entry = cached
+        } else {
+            entry = computeMask(from: state, within: nil)
+            masks[state] = entry
+        }
+        var mask = entry.mask
+        if let remainingTokens, Int(entry.farthest) > remainingTokens - 1 {
+            let limit = max(Int32(clamping: max(remainingTokens - 1, 0)), entry.nearest)
+            mask = computeMask(from: state, within: limit).mask
+        }
         if mask.isEmpty {
             throw .noAllowedToken(grammar: constraint.grammar.name, output: outputText)
         }
-        masks[state] = mask
         return mask
     }
 
+    /// Bytes still needed to complete the value (0 when it is complete).
+    public var bytesToComplete: Int { isActive ? Int(automaton.bytesToAccept(state)) : 0 }
+
     /// Sets the logits of disallowed tokens to -infinity (nothing happens while inactive).
-    public func constrain(_ logits: UnsafeMutableBufferPointer<Float>) throws(GrammarError) {
-        try allowedTokens()?.apply(to: logits)
+    public func constrain(_ logits: UnsafeMutableBufferPointer<Float>, remainingTokens: Int? = nil) throws(GrammarError) {
+        try allowedTokens(remainingTokens: remainingTokens)?.apply(to: logits)
     }
 
-    public func constrain(_ logits: inout [Float]) throws(GrammarError) {
-        try allowedTokens()?.apply(to: &logits)
+    public func constrain(_ logits: inout [Float], remainingTokens: Int? = nil) throws(GrammarError) {
+        try allowedTokens(remainingTokens: remainingTokens)?.apply(to: &logits)
     }
 
     /// Advances past a sampled token.
@@ -105,17 +130,23 @@ public final class GrammarMatcher {
 
     /// The current mask computed afresh, bypassing the mask cache (for benchmarks).
     func uncachedMask() -> TokenMask? {
-        isActive ? computeMask(from: state) : nil
+        isActive ? computeMask(from: state, within: nil).mask : nil
     }
 
     /// One forward scan over the trie: a node's state is its parent's state advanced by the
-    /// node's byte; a dead state skips the node's whole subtree.
-    private func computeMask(from start: GrammarAutomaton.StateID) -> TokenMask {
+    /// node's byte; a dead state skips the node's whole subtree. With `limit`, tokens after
+    /// which the value needs more than `limit` bytes to complete are left out. Also returns the
+    /// largest such need among the allowed tokens.
+    private func computeMask(from start: GrammarAutomaton.StateID, within limit: Int32?) -> MaskEntry {
         var mask = TokenMask(vocabularySize: vocabulary.vocabularySize)
+        var nearest = Int32.max
         if automaton.isAccepting(start) {
             for token in vocabulary.endOfGenerationTokens { mask.insert(token) }
+            nearest = 0
         }
-        guard automaton.canContinue(start) else { return mask }
+        guard automaton.canContinue(start) else { return MaskEntry(mask: mask, farthest: 0, nearest: nearest) }
+        let limit = limit ?? .max
+        var farthest: Int32 = 0
         let automaton = automaton
         let trie = vocabulary
         let count = trie.nodeCount
@@ -145,6 +176,15 @@ public final class GrammarMatcher {
                 stateAtDepth[depth] = next
                 var position = Int(tokenStart[index])
                 let end = Int(tokenStart[index &+ 1])
+                if position < end {
+                    let distance = automaton.bytesToAccept(next)
+                    nearest = min(nearest, distance)
+                    if distance > limit {
+                        index &+= 1
+                        continue
+                    }
+                    farthest = max(farthest, distance)
+                }
                 while position < end {
                     let token = Int(tokenIDs[position])
                     words[token >> 6] |= 1 << UInt64(token & 63)
@@ -153,6 +193,6 @@ public final class GrammarMatcher {
                 index &+= 1
             }
         }}}}}}}
-        return mask
+        return MaskEntry(mask: mask, farthest: farthest, nearest: nearest)
     }
 }
