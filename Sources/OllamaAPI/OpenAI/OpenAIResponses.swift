@@ -51,7 +51,7 @@ public struct ChatCompletion: Codable, Sendable, Equatable {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(index, forKey: .index)
             try c.encode(message, forKey: .message)
-            if let finishReason { try c.encode(finishReason, forKey: .finishReason) } else { try c.encodeNil(forKey: .finishReason) }
+            try c.encodeOrNull(finishReason, forKey: .finishReason)
         }
     }
 
@@ -100,7 +100,7 @@ public struct ChatCompletionChunk: Codable, Sendable, Equatable {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(index, forKey: .index)
             try c.encode(delta, forKey: .delta)
-            if let finishReason { try c.encode(finishReason, forKey: .finishReason) } else { try c.encodeNil(forKey: .finishReason) }
+            try c.encodeOrNull(finishReason, forKey: .finishReason)
         }
     }
 
@@ -148,7 +148,7 @@ public struct TextCompletion: Codable, Sendable, Equatable {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(text, forKey: .text)
             try c.encode(index, forKey: .index)
-            if let finishReason { try c.encode(finishReason, forKey: .finishReason) } else { try c.encodeNil(forKey: .finishReason) }
+            try c.encodeOrNull(finishReason, forKey: .finishReason)
         }
     }
 
@@ -278,5 +278,12 @@ public struct OpenAIErrorResponse: Codable, Sendable, Equatable {
         default: type = "api_error"
         }
         error = Body(message: message, type: type)
+    }
+}
+
+extension KeyedEncodingContainer {
+    /// Writes `null` for nil, where OpenAI clients expect the key to be present.
+    mutating func encodeOrNull<Value: Encodable>(_ value: Value?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else { try encodeNil(forKey: key) }
     }
 }

@@ -25,6 +25,11 @@ struct OpenAIRoutes: Sendable {
 
     private static func finishReason(_ reason: DoneReason) -> String { reason == .length ? "length" : "stop" }
 
+    /// Prompt tokens include the ones served from the cache: OpenAI counts the whole prompt.
+    private static func usage(_ metrics: GenerationMetrics) -> Usage {
+        Usage(promptTokens: metrics.promptEvalCount + metrics.cachedPromptCount, completionTokens: metrics.evalCount)
+    }
+
     private static func identifier(_ prefix: String) -> String { "\(prefix)-\(Int.random(in: 0 ..< 999))" }
 
     func chatCompletions(_ request: Request, context: some RequestContext) async throws -> Response {
@@ -69,7 +74,7 @@ struct OpenAIRoutes: Sendable {
                     case let .done(reason, metrics, _):
                         completion = ChatCompletion(id: id, created: created, model: name,
                             choices: [.init(message: ChatCompletionMessage(role: "assistant", content: text), finishReason: Self.finishReason(reason))],
-                            usage: Usage(promptTokens: metrics.promptEvalCount + metrics.cachedPromptCount, completionTokens: metrics.evalCount))
+                            usage: Self.usage(metrics))
                     }
                 }
             }
@@ -77,36 +82,19 @@ struct OpenAIRoutes: Sendable {
             return WireMessages.json(completion)
         }
         let includeUsage = body.streamOptions?.includeUsage == true
-        let frames = AsyncThrowingStream<ByteBuffer, any Error> { continuation in
-            let task = Task {
-                var first = true
-                do {
-                    for try await event in events {
-                        switch event {
-                        case let .text(piece):
-                            let delta = ChatCompletionMessage(role: first ? "assistant" : nil, content: piece)
-                            first = false
-                            continuation.yield(WireMessages.event(ChatCompletionChunk(id: id, created: created, model: name,
-                                                                                      choices: [.init(delta: delta, finishReason: nil)])))
-                        case let .done(reason, metrics, _):
-                            continuation.yield(WireMessages.event(ChatCompletionChunk(id: id, created: created, model: name,
-                                choices: [.init(delta: ChatCompletionMessage(role: first ? "assistant" : nil), finishReason: Self.finishReason(reason))])))
-                            if includeUsage {
-                                continuation.yield(WireMessages.event(ChatCompletionChunk(id: id, created: created, model: name, choices: [],
-                                    usage: Usage(promptTokens: metrics.promptEvalCount + metrics.cachedPromptCount, completionTokens: metrics.evalCount))))
-                            }
-                            continuation.yield(WireMessages.doneEvent)
-                        }
-                    }
-                } catch is CancellationError {
-                } catch {
-                    // Mid-stream failure: an OpenAI error object, then the stream ends without [DONE].
-                    let failure = APIError.from(error)
-                    continuation.yield(WireMessages.event(OpenAIErrorResponse(status: Int(failure.status.code), message: failure.message)))
+        let frames = SSEFrames.map(events) { event, isFirst in
+            switch event {
+            case let .text(piece):
+                let delta = ChatCompletionMessage(role: isFirst ? "assistant" : nil, content: piece)
+                return [WireMessages.event(ChatCompletionChunk(id: id, created: created, model: name, choices: [.init(delta: delta, finishReason: nil)]))]
+            case let .done(reason, metrics, _):
+                var frames = [WireMessages.event(ChatCompletionChunk(id: id, created: created, model: name,
+                    choices: [.init(delta: ChatCompletionMessage(role: isFirst ? "assistant" : nil), finishReason: Self.finishReason(reason))]))]
+                if includeUsage {
+                    frames.append(WireMessages.event(ChatCompletionChunk(id: id, created: created, model: name, choices: [], usage: Self.usage(metrics))))
                 }
-                continuation.finish()
+                return frames
             }
-            continuation.onTermination = { _ in task.cancel() }
         }
         return WireMessages.stream(contentType: "text/event-stream", inbound: request.body, frames: frames)
     }
@@ -144,7 +132,7 @@ struct OpenAIRoutes: Sendable {
                     case let .done(reason, metrics, _):
                         completion = TextCompletion(id: id, created: created, model: name,
                             choices: [.init(text: text, finishReason: Self.finishReason(reason))],
-                            usage: Usage(promptTokens: metrics.promptEvalCount + metrics.cachedPromptCount, completionTokens: metrics.evalCount))
+                            usage: Self.usage(metrics))
                     }
                 }
             }
@@ -154,32 +142,18 @@ struct OpenAIRoutes: Sendable {
         let includeUsage = body.streamOptions?.includeUsage == true
         // With include_usage, Ollama puts a zero usage on every chunk before the real one.
         let zeroUsage: Usage? = includeUsage ? Usage(promptTokens: 0, completionTokens: 0) : nil
-        let frames = AsyncThrowingStream<ByteBuffer, any Error> { continuation in
-            let task = Task {
-                do {
-                    for try await event in events {
-                        switch event {
-                        case let .text(piece):
-                            continuation.yield(WireMessages.event(TextCompletion(id: id, created: created, model: name,
-                                choices: [.init(text: piece, finishReason: nil)], usage: zeroUsage)))
-                        case let .done(reason, metrics, _):
-                            continuation.yield(WireMessages.event(TextCompletion(id: id, created: created, model: name,
-                                choices: [.init(text: "", finishReason: Self.finishReason(reason))], usage: zeroUsage)))
-                            if includeUsage {
-                                continuation.yield(WireMessages.event(TextCompletion(id: id, created: created, model: name, choices: [],
-                                    usage: Usage(promptTokens: metrics.promptEvalCount + metrics.cachedPromptCount, completionTokens: metrics.evalCount))))
-                            }
-                            continuation.yield(WireMessages.doneEvent)
-                        }
-                    }
-                } catch is CancellationError {
-                } catch {
-                    let failure = APIError.from(error)
-                    continuation.yield(WireMessages.event(OpenAIErrorResponse(status: Int(failure.status.code), message: failure.message)))
+        let frames = SSEFrames.map(events) { event, _ in
+            switch event {
+            case let .text(piece):
+                return [WireMessages.event(TextCompletion(id: id, created: created, model: name, choices: [.init(text: piece, finishReason: nil)], usage: zeroUsage))]
+            case let .done(reason, metrics, _):
+                var frames = [WireMessages.event(TextCompletion(id: id, created: created, model: name,
+                                                                choices: [.init(text: "", finishReason: Self.finishReason(reason))], usage: zeroUsage))]
+                if includeUsage {
+                    frames.append(WireMessages.event(TextCompletion(id: id, created: created, model: name, choices: [], usage: Self.usage(metrics))))
                 }
-                continuation.finish()
+                return frames
             }
-            continuation.onTermination = { _ in task.cancel() }
         }
         return WireMessages.stream(contentType: "text/event-stream", inbound: request.body, frames: frames)
     }
@@ -220,5 +194,31 @@ struct OpenAIRoutes: Sendable {
             throw APIError(.notFound, "model '\(ModelName(id)?.displayShortest ?? id)' not found")
         }
         return WireMessages.json(OpenAIModel(id: id, created: model.modifiedAt.seconds, ownedBy: name.namespace))
+    }
+}
+
+/// Turns generation events into server-sent events, then `data: [DONE]`; a failure after the
+/// stream started becomes an OpenAI error object and the stream ends without `[DONE]`.
+enum SSEFrames {
+    static func map(_ events: AsyncThrowingStream<GenerationEvent, any Error>,
+                    _ frames: @escaping @Sendable (_ event: GenerationEvent, _ isFirst: Bool) -> [ByteBuffer]) -> AsyncThrowingStream<ByteBuffer, any Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                var isFirst = true
+                do {
+                    for try await event in events {
+                        for frame in frames(event, isFirst) { continuation.yield(frame) }
+                        isFirst = false
+                    }
+                    continuation.yield(WireMessages.doneEvent)
+                } catch is CancellationError {
+                } catch {
+                    let failure = APIError.from(error)
+                    continuation.yield(WireMessages.event(OpenAIErrorResponse(status: Int(failure.status.code), message: failure.message)))
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
     }
 }
