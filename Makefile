@@ -1,8 +1,8 @@
-# The two commands a newcomer needs are `make run` and `make test` (see README.md).
+# The two commands a newcomer needs are `make serve` and `make test` (see README.md).
 SWIFT ?= swift
 MODEL ?= smollm2:135m
 
-.PHONY: run test build release model clean
+.PHONY: serve run test build release model clean
 
 model:
 	scripts/fetch-default-model.sh
@@ -12,6 +12,10 @@ build:
 
 release:
 	$(SWIFT) build -c release
+
+# Serve the Ollama API on OLLAMA_HOST (default 127.0.0.1:11434) with the default model loaded.
+serve: model release
+	.build/release/axllama serve --preload $(MODEL)
 
 # Chat with the default model in the terminal (fetches it on first use).
 run: model release
