@@ -27,6 +27,8 @@ public final class GrammarMatcher {
 
     /// Past this many recogniser states the automaton starts afresh (about 1 KB each).
     static let stateLimit = 32_768
+    /// Masks kept (about 19 KB each for a 152k vocabulary); past this the cache starts afresh.
+    static let maskLimit = 512
 
     public private(set) var isActive: Bool
     /// An end-of-generation token was accepted.
@@ -66,6 +68,7 @@ public final class GrammarMatcher {
             entry = cached
         } else {
             entry = computeMask(from: state, within: nil)
+            if masks.count >= Self.maskLimit { masks = [:] }
             masks[state] = entry
         }
         var mask = entry.mask
