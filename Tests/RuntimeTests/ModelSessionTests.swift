@@ -124,3 +124,23 @@ import TestSupport
         #expect(callsAfterCancel < 10)
     }
 }
+
+@Suite struct ModelSessionExclusivityTests {
+    @Test func overlappingGenerationsRunOneAfterTheOther() async throws {
+        let engine = ScriptedEngine(answer: ByteTokenizer.ids("abcdef") + [ByteTokenizer.imEnd],
+                                    vocabularySize: ByteTokenizer.vocabularySize, contextLength: 512,
+                                    delayNanoseconds: 2_000_000)
+        let session = ModelSession(engine: engine, tokenizer: try ByteTokenizer.make(), promptFormat: ChatMLPromptFormat())
+        let greedy = SamplingOptions(temperature: 0)
+        // Two prompts that share nothing: interleaved runs would corrupt each other's cache
+        // positions and the engine would throw `invalidPosition`.
+        let first = session.start(prompt: ByteTokenizer.ids("first prompt"), options: greedy)
+        let second = session.start(prompt: ByteTokenizer.ids("another one"), options: greedy)
+        async let a: Int = { var n = 0; for try await event in first.events { if case .done = event { n += 1 } }; return n }()
+        async let b: Int = { var n = 0; for try await event in second.events { if case .done = event { n += 1 } }; return n }()
+        let (doneA, doneB) = try await (a, b)
+        #expect(doneA == 1 && doneB == 1)
+        await first.finished.value
+        await second.finished.value
+    }
+}

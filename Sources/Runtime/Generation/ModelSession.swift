@@ -26,17 +26,39 @@ public actor ModelSession {
     /// stops generation at the next token. With a `constraint`, only tokens that keep the output
     /// inside its grammar are sampled, and generation stops when the value is complete.
     public nonisolated func generate(prompt: [TokenID], options: SamplingOptions, constraint: OutputConstraint? = nil) -> AsyncThrowingStream<GenerationEvent, any Error> {
+        start(prompt: prompt, options: options, constraint: constraint).events
+    }
+
+    /// Starts a generation and also returns its task, so that whoever hands the engine on can
+    /// wait for the loop itself to stop, not only for the stream to end.
+    public nonisolated func start(prompt: [TokenID], options: SamplingOptions, constraint: OutputConstraint? = nil) -> GenerationRun {
         let (stream, continuation) = AsyncThrowingStream<GenerationEvent, any Error>.makeStream()
         let task = Task {
             do {
-                try await self.run(prompt: prompt, options: options, constraint: constraint) { continuation.yield($0) }
+                try await self.runExclusively(prompt: prompt, options: options, constraint: constraint) { continuation.yield($0) }
                 continuation.finish()
             } catch {
                 continuation.finish(throwing: error)
             }
         }
         continuation.onTermination = { _ in task.cancel() }
-        return stream
+        return GenerationRun(events: stream, finished: task)
+    }
+
+    // An actor is re-entrant at every `await`, so two generations could otherwise interleave
+    // on one engine while it computes. Runs wait their turn here, in arrival order.
+    private var isRunning = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func runExclusively(prompt: [TokenID], options: SamplingOptions, constraint: OutputConstraint?, emit: (GenerationEvent) -> Void) async throws {
+        if isRunning {
+            await withCheckedContinuation { waiting.append($0) }
+        }
+        isRunning = true
+        defer {
+            if waiting.isEmpty { isRunning = false } else { waiting.removeFirst().resume() }
+        }
+        try await run(prompt: prompt, options: options, constraint: constraint, emit: emit)
     }
 
     /// The generation loop: reuse the cached prefix, evaluate the rest of the prompt, then
