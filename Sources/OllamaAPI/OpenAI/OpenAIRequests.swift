@@ -39,11 +39,23 @@ public struct OpenAIMessage: Codable, Sendable, Equatable {
             public var name: String
             /// JSON text, as OpenAI sends arguments.
             public var arguments: String
+
+            public init(name: String, arguments: String) {
+                self.name = name
+                self.arguments = arguments
+            }
         }
         public var id: String?
         public var index: Int?
         public var type: String?
         public var function: Function
+
+        public init(id: String?, index: Int?, type: String? = "function", function: Function) {
+            self.id = id
+            self.index = index
+            self.type = type
+            self.function = function
+        }
     }
 
     public var role: String

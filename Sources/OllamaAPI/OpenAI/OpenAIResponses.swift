@@ -21,11 +21,19 @@ public struct ChatCompletionMessage: Codable, Sendable, Equatable {
     public var role: String?
     public var content: String?
     public var reasoning: String?
+    /// Complete calls, arguments as JSON text (ollama `openai.ToolCall`).
+    public var toolCalls: [OpenAIMessage.ToolCall]?
 
-    public init(role: String? = nil, content: String? = nil, reasoning: String? = nil) {
+    public init(role: String? = nil, content: String? = nil, reasoning: String? = nil, toolCalls: [OpenAIMessage.ToolCall]? = nil) {
         self.role = role
         self.content = content
         self.reasoning = reasoning
+        self.toolCalls = toolCalls
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case role, content, reasoning
+        case toolCalls = "tool_calls"
     }
 }
 

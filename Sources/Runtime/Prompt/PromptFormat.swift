@@ -1,6 +1,27 @@
+import ChatTemplate
+
 /// Turns a conversation into the prompt text a model was trained on.
 public protocol PromptFormat: Sendable {
     func render(_ messages: [ChatMessage], addGenerationPrompt: Bool) throws -> String
+    /// With the request's tool definitions (JSON objects in the shape clients send) and its
+    /// `think` flag (nil: the template's own default).
+    func render(_ messages: [ChatMessage], tools: [Value]?, think: Bool?, addGenerationPrompt: Bool) throws -> String
+    /// What the format can do with tools and thinking.
+    var capabilities: TemplateCapabilities { get }
+    /// How the model's output is split into thinking, content and tool calls, given the prompt
+    /// that was rendered for it.
+    func outputParser(renderedPrompt: String, thinking: Bool, tools: Bool) -> ChatOutputParser
+}
+
+extension PromptFormat {
+    /// Formats without tools or thinking ignore both.
+    public func render(_ messages: [ChatMessage], tools: [Value]?, think: Bool?, addGenerationPrompt: Bool) throws -> String {
+        try render(messages, addGenerationPrompt: addGenerationPrompt)
+    }
+
+    public var capabilities: TemplateCapabilities { [] }
+
+    public func outputParser(renderedPrompt: String, thinking: Bool, tools: Bool) -> ChatOutputParser { ChatOutputParser() }
 }
 
 /// ChatML (`<|im_start|>role\ncontent<|im_end|>\n`), the format of SmolLM2 and Qwen models.

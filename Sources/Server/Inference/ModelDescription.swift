@@ -14,8 +14,7 @@ enum ModelDescription {
                             parameterSize: config?.modelType ?? "", quantizationLevel: config?.fileType ?? "")
     }
 
-    /// Only text completion for now: tool calls and thinking need the output parsers wired in.
-    static func capabilities(_ model: StoredModel) -> [String] { ["completion"] }
+    static func capabilities(_ model: StoredModel) -> [String] { ModelCapabilities.names(model) }
 
     static func timestamp(_ model: StoredModel) -> WireTimestamp {
         WireTimestamp(seconds: model.modifiedAt.seconds, nanoseconds: model.modifiedAt.nanoseconds).local

@@ -8,20 +8,27 @@ enum PromptBuilder {
     /// Tokens of a chat. `limit` is the context the request may use; one position is kept free
     /// for the first generated token.
     static func chat(_ conversation: [ChatMessage], model: LoadedModel, limit: Int, truncate: Bool) throws -> [TokenID] {
+        try chatPrompt(conversation, model: model, limit: limit, truncate: truncate).tokens
+    }
+
+    /// A chat prompt with the request's tools and `think` flag; the rendered text tells the
+    /// output parser whether the prompt already opened a thinking block.
+    static func chatPrompt(_ conversation: [ChatMessage], tools: [Value]? = nil, think: Bool? = nil, model: LoadedModel,
+                           limit: Int, truncate: Bool) throws -> (tokens: [TokenID], rendered: String) {
         var messages = model.messages + conversation
         if let system = model.stored.system, !system.isEmpty, messages.first?.role != "system" {
             messages.insert(.system(system), at: 0)
         }
-        var tokens = try encode(messages, model: model)
+        var prompt = try encode(messages, tools: tools, think: think, model: model)
         // Drop the oldest non-system message (never the last one) until the prompt fits
         // (ollama `chatPrompt`).
-        while truncate && tokens.count >= limit {
+        while truncate && prompt.tokens.count >= limit {
             guard let oldest = messages.indices.dropLast().first(where: { messages[$0].role != "system" }) else { break }
             messages.remove(at: oldest)
-            tokens = try encode(messages, model: model)
+            prompt = try encode(messages, tools: tools, think: think, model: model)
         }
-        guard tokens.count < limit else { throw APIError.promptTooLong }
-        return tokens
+        guard prompt.tokens.count < limit else { throw APIError.promptTooLong }
+        return prompt
     }
 
     /// Tokens of `/api/generate`: the prompt as the user turn (with the system prompt) through
@@ -29,6 +36,15 @@ enum PromptBuilder {
     /// first (ollama `GenerateHandler`).
     static func completion(prompt: String, system: String?, raw: Bool, context: [Int]?, model: LoadedModel, limit: Int,
                            template: GoTemplate? = nil, suffix: String? = nil) throws -> [TokenID] {
+        try completionPrompt(prompt: prompt, system: system, raw: raw, context: context, model: model, limit: limit,
+                             template: template, suffix: suffix).tokens
+    }
+
+    /// As `completion`, with the `think` flag for the model's chat template, and the rendered
+    /// text (empty for raw prompts and Go-template overrides, which the output parser leaves alone).
+    static func completionPrompt(prompt: String, system: String?, raw: Bool, context: [Int]?, model: LoadedModel, limit: Int,
+                                 template: GoTemplate? = nil, suffix: String? = nil, think: Bool? = nil) throws -> (tokens: [TokenID], rendered: String?) {
+        var renderedChat: String?
         var tokens = (context ?? []).map { TokenID(clamping: $0) }
         if let template {
             // A request's Go-template override, with Ollama's template values (ollama template.go).
@@ -48,16 +64,17 @@ enum PromptBuilder {
             var messages: [ChatMessage] = []
             if let system = system ?? model.stored.system, !system.isEmpty { messages.append(.system(system)) }
             messages.append(.user(prompt))
-            let rendered = try model.promptFormat.render(messages, addGenerationPrompt: true)
+            let rendered = try model.promptFormat.render(messages, tools: nil, think: think, addGenerationPrompt: true)
+            renderedChat = rendered
             tokens += model.tokenizer.encode(rendered, addSpecial: tokens.isEmpty, parseSpecial: true)
         }
         guard tokens.count < limit else { throw APIError.promptTooLong }
-        return tokens
+        return (tokens, renderedChat)
     }
 
-    private static func encode(_ messages: [ChatMessage], model: LoadedModel) throws -> [TokenID] {
-        let rendered = try model.promptFormat.render(messages, addGenerationPrompt: true)
-        return model.tokenizer.encode(rendered, addSpecial: true, parseSpecial: true)
+    private static func encode(_ messages: [ChatMessage], tools: [Value]?, think: Bool?, model: LoadedModel) throws -> (tokens: [TokenID], rendered: String) {
+        let rendered = try model.promptFormat.render(messages, tools: tools, think: think, addGenerationPrompt: true)
+        return (model.tokenizer.encode(rendered, addSpecial: true, parseSpecial: true), rendered)
     }
 
     /// The context a request may use: its `num_ctx`, capped by what the model was loaded with.

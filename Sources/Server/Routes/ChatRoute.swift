@@ -21,8 +21,10 @@ struct ChatRoute: Sendable {
             await models.unload(stored)
             return loadAnswer("unload")
         }
-        if let tools = body.tools, !tools.isEmpty { throw APIError(.badRequest, "\(stored.name.fullName) does not support tools") }
-        if body.think?.isEnabled == true { throw APIError(.badRequest, "\"\(name)\" does not support thinking") }
+        let capabilities = ModelCapabilities.template(of: stored)
+        let tools = (body.tools ?? []).map(ToolCallConversion.value)
+        if !tools.isEmpty, !capabilities.contains(.tools) { throw APIError(.badRequest, "\(stored.name.fullName) does not support tools") }
+        if body.think?.isEnabled == true, !capabilities.contains(.thinking) { throw APIError(.badRequest, "\"\(name)\" does not support thinking") }
         let constraint = try OutputFormat.constraint(body.format)
         let options = try RequestOptions(map: body.options ?? [:])
 
@@ -33,42 +35,67 @@ struct ChatRoute: Sendable {
         }
         let model = lease.model
         let merged = options.overriding(model.parameters)
-        let tokens: [TokenID]
+        let prompt: (tokens: [TokenID], rendered: String)
+        // Absent `think` lets a thinking model think (the template's default), as Ollama does.
+        let think = body.think.map(\.isEnabled)
         do {
-            tokens = try PromptBuilder.chat(messages.map { ChatMessage(role: $0.role, content: $0.content) }, model: model,
-                                            limit: PromptBuilder.contextLimit(merged, model: model), truncate: body.truncate ?? true)
+            prompt = try PromptBuilder.chatPrompt(messages.map(ToolCallConversion.chatMessage), tools: tools.isEmpty ? nil : tools, think: think,
+                                                  model: model, limit: PromptBuilder.contextLimit(merged, model: model), truncate: body.truncate ?? true)
         } catch {
             lease.release()
             throw error
         }
-        let events = models.generate(on: lease, prompt: tokens, options: SamplingOptions(merged), constraint: constraint)
+        let parser = model.promptFormat.outputParser(renderedPrompt: prompt.rendered, thinking: think ?? true, tools: !tools.isEmpty)
+        let events = parser.parse(models.generate(on: lease, prompt: prompt.tokens, options: SamplingOptions(merged), constraint: constraint))
         let timing = RequestTiming(start: start, loadNanoseconds: lease.waitNanoseconds)
 
-        @Sendable func final(_ reason: DoneReason, _ metrics: GenerationMetrics, content: String) -> ChatResponse {
-            ChatResponse(model: name, message: Message(role: "assistant", content: content), done: true,
-                         doneReason: reason.rawValue, metrics: timing.metrics(metrics))
+        @Sendable func final(_ reason: DoneReason, _ metrics: GenerationMetrics, _ message: Message) -> ChatResponse {
+            ChatResponse(model: name, message: message, done: true, doneReason: reason.rawValue, metrics: timing.metrics(metrics))
         }
 
         if body.stream == false {
-            var text = ""
-            var answer: ChatResponse?
+            var answer = ChatAnswer()
+            var response: ChatResponse?
             try await request.body.consumeWithCancellationOnInboundClose { _ in
                 for try await event in events {
                     switch event {
-                    case let .text(piece): text += piece
-                    case let .done(reason, metrics, _): answer = final(reason, metrics, content: text)
+                    case let .piece(piece): answer.add(piece)
+                    case let .done(reason, metrics, _): response = final(reason, metrics, answer.message)
                     }
                 }
             }
-            guard let answer else { throw APIError(.internalServerError, "the generation ended without a result") }
-            return WireMessages.json(answer)
+            guard let response else { throw APIError(.internalServerError, "the generation ended without a result") }
+            return WireMessages.json(response)
         }
         let frames = NDJSONFrames.map(events) { event in
             switch event {
-            case let .text(piece): return ChatResponse(model: name, message: Message(role: "assistant", content: piece), done: false)
-            case let .done(reason, metrics, _): return final(reason, metrics, content: "")
+            case let .piece(piece):
+                var chunk = ChatAnswer()
+                chunk.add(piece)
+                return ChatResponse(model: name, message: chunk.message, done: false)
+            case let .done(reason, metrics, _): return final(reason, metrics, Message(role: "assistant", content: ""))
             }
         }
         return WireMessages.stream(contentType: WireMessages.ndjsonContentType, inbound: request.body, frames: frames)
+    }
+}
+
+/// The assistant message gathered from parsed pieces: content and thinking concatenated, tool
+/// calls in the order they came (Ollama's non-streamed answer; a streamed chunk is one piece).
+struct ChatAnswer {
+    private(set) var content = ""
+    private(set) var thinking = ""
+    private(set) var toolCalls: [OllamaAPI.ToolCall] = []
+
+    mutating func add(_ piece: ChatOutputParser.Piece) {
+        content += piece.content
+        thinking += piece.thinking
+        for (offset, call) in piece.toolCalls.enumerated() {
+            toolCalls.append(ToolCallConversion.wire(call, index: piece.firstToolCallIndex + offset))
+        }
+    }
+
+    var message: Message {
+        Message(role: "assistant", content: content, thinking: thinking.isEmpty ? nil : thinking, toolCalls: toolCalls.isEmpty ? nil : toolCalls)
     }
 }

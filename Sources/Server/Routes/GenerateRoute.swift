@@ -36,7 +36,9 @@ struct GenerateRoute: Sendable {
         if let suffix = body.suffix, !suffix.isEmpty, template?.capabilities.contains(.insert) != true {
             throw APIError(.badRequest, "\(stored.name.fullName) does not support insert")
         }
-        if body.think?.isEnabled == true { throw APIError(.badRequest, "\"\(name)\" does not support thinking") }
+        if body.think?.isEnabled == true, !ModelCapabilities.template(of: stored).contains(.thinking) {
+            throw APIError(.badRequest, "\"\(name)\" does not support thinking")
+        }
         let constraint = try OutputFormat.constraint(body.format)
         let options = try RequestOptions(map: body.options ?? [:])
 
@@ -48,31 +50,38 @@ struct GenerateRoute: Sendable {
         let model = lease.model
         let merged = options.overriding(model.parameters)
         let tokens: [TokenID]
+        let think = body.think.map(\.isEnabled)
+        var parser = ChatOutputParser()
         do {
-            tokens = try PromptBuilder.completion(prompt: prompt, system: body.system, raw: body.raw == true, context: body.context,
-                                                  model: model, limit: PromptBuilder.contextLimit(merged, model: model),
-                                                  template: template, suffix: body.suffix)
+            let built = try PromptBuilder.completionPrompt(prompt: prompt, system: body.system, raw: body.raw == true, context: body.context,
+                                                           model: model, limit: PromptBuilder.contextLimit(merged, model: model),
+                                                           template: template, suffix: body.suffix, think: think)
+            tokens = built.tokens
+            // Thinking is split from answers rendered through the model's own template.
+            if let rendered = built.rendered { parser = model.promptFormat.outputParser(renderedPrompt: rendered, thinking: think ?? true, tools: false) }
         } catch {
             lease.release()
             throw error
         }
-        let events = models.generate(on: lease, prompt: tokens, options: SamplingOptions(merged), constraint: constraint)
+        let events = parser.parse(models.generate(on: lease, prompt: tokens, options: SamplingOptions(merged), constraint: constraint))
         let timing = RequestTiming(start: start, loadNanoseconds: lease.waitNanoseconds)
         let includeContext = body.raw != true
 
-        @Sendable func final(_ reason: DoneReason, _ metrics: GenerationMetrics, _ context: [TokenID], response: String) -> GenerateResponse {
-            GenerateResponse(model: name, response: response, done: true, doneReason: reason.rawValue,
+        @Sendable func final(_ reason: DoneReason, _ metrics: GenerationMetrics, _ context: [TokenID], response: String, thinking: String) -> GenerateResponse {
+            GenerateResponse(model: name, response: response, thinking: thinking.isEmpty ? nil : thinking, done: true, doneReason: reason.rawValue,
                              context: includeContext ? context.map(Int.init) : nil, metrics: timing.metrics(metrics))
         }
 
         if body.stream == false {
-            var text = ""
+            var text = "", thinking = ""
             var answer: GenerateResponse?
             try await request.body.consumeWithCancellationOnInboundClose { _ in
                 for try await event in events {
                     switch event {
-                    case let .text(piece): text += piece
-                    case let .done(reason, metrics, context): answer = final(reason, metrics, context, response: text)
+                    case let .piece(piece):
+                        text += piece.content
+                        thinking += piece.thinking
+                    case let .done(reason, metrics, context): answer = final(reason, metrics, context, response: text, thinking: thinking)
                     }
                 }
             }
@@ -81,8 +90,9 @@ struct GenerateRoute: Sendable {
         }
         let frames = NDJSONFrames.map(events) { event in
             switch event {
-            case let .text(piece): return GenerateResponse(model: name, response: piece, done: false)
-            case let .done(reason, metrics, context): return final(reason, metrics, context, response: "")
+            case let .piece(piece):
+                return GenerateResponse(model: name, response: piece.content, thinking: piece.thinking.isEmpty ? nil : piece.thinking, done: false)
+            case let .done(reason, metrics, context): return final(reason, metrics, context, response: "", thinking: "")
             }
         }
         return WireMessages.stream(contentType: WireMessages.ndjsonContentType, inbound: request.body, frames: frames)
@@ -110,8 +120,8 @@ struct RequestTiming: Sendable {
 /// Turns generation events into NDJSON lines; an error after the stream started becomes a
 /// final `{"error": …}` line (the status is already 200).
 enum NDJSONFrames {
-    static func map<Chunk: Encodable & Sendable>(_ events: AsyncThrowingStream<GenerationEvent, any Error>,
-                                                 _ transform: @escaping @Sendable (GenerationEvent) -> Chunk) -> AsyncThrowingStream<ByteBuffer, any Error> {
+    static func map<Event: Sendable, Chunk: Encodable & Sendable>(_ events: AsyncThrowingStream<Event, any Error>,
+                                                                  _ transform: @escaping @Sendable (Event) -> Chunk) -> AsyncThrowingStream<ByteBuffer, any Error> {
         AsyncThrowingStream { continuation in
             let task = Task {
                 do {

@@ -23,7 +23,10 @@ struct OpenAIRoutes: Sendable {
         return options
     }
 
-    private static func finishReason(_ reason: DoneReason) -> String { reason == .length ? "length" : "stop" }
+    /// `stop` becomes `tool_calls` when the answer called tools (ollama `openai.go`).
+    private static func finishReason(_ reason: DoneReason, toolCalls: Bool = false) -> String {
+        reason == .length ? "length" : toolCalls ? "tool_calls" : "stop"
+    }
 
     /// Prompt tokens include the ones served from the cache: OpenAI counts the whole prompt.
     private static func usage(_ metrics: GenerationMetrics) -> Usage {
@@ -38,8 +41,12 @@ struct OpenAIRoutes: Sendable {
         guard let messages = body.messages, !messages.isEmpty else { throw APIError(.badRequest, "[] is too short - 'messages'") }
         let name = body.model ?? ""
         let stored = try models.storedModel(name)
-        if let tools = body.tools, !tools.isEmpty { throw APIError(.badRequest, "\(stored.name.fullName) does not support tools") }
-        let conversation = try messages.map { ChatMessage(role: $0.role.lowercased(), content: try $0.text()) }
+        let capabilities = ModelCapabilities.template(of: stored)
+        let tools = (body.tools ?? []).map(ToolCallConversion.value)
+        if !tools.isEmpty, !capabilities.contains(.tools) { throw APIError(.badRequest, "\(stored.name.fullName) does not support tools") }
+        let think = OpenAIConversion.think(effort: body.reasoningEffort ?? body.reasoning?.effort)
+        if think == true, !capabilities.contains(.thinking) { throw APIError(.badRequest, "\"\(name)\" does not support thinking") }
+        let conversation = try messages.map(OpenAIConversion.chatMessage)
         // `json_object` → Ollama's `format:"json"`, `json_schema` → the schema (ollama openai.go).
         var constraint: OutputConstraint?
         switch body.responseFormat?.type {
@@ -53,27 +60,31 @@ struct OpenAIRoutes: Sendable {
         let lease = try await models.lease(stored, keepAlive: nil)
         let model = lease.model
         let applied = merged.overriding(model.parameters)
-        let tokens: [TokenID]
+        let prompt: (tokens: [TokenID], rendered: String)
         do {
-            tokens = try PromptBuilder.chat(conversation, model: model, limit: PromptBuilder.contextLimit(applied, model: model), truncate: true)
+            prompt = try PromptBuilder.chatPrompt(conversation, tools: tools.isEmpty ? nil : tools, think: think, model: model,
+                                                  limit: PromptBuilder.contextLimit(applied, model: model), truncate: true)
         } catch {
             lease.release()
             throw error
         }
-        let events = models.generate(on: lease, prompt: tokens, options: SamplingOptions(applied), constraint: constraint)
+        let parser = model.promptFormat.outputParser(renderedPrompt: prompt.rendered, thinking: think ?? true, tools: !tools.isEmpty)
+        let events = parser.parse(models.generate(on: lease, prompt: prompt.tokens, options: SamplingOptions(applied), constraint: constraint))
         let id = Self.identifier("chatcmpl")
         let created = WireTimestamp.now().seconds
 
         if body.stream != true {
-            var text = ""
+            var answer = ChatAnswer()
             var completion: ChatCompletion?
             try await request.body.consumeWithCancellationOnInboundClose { _ in
                 for try await event in events {
                     switch event {
-                    case let .text(piece): text += piece
+                    case let .piece(piece): answer.add(piece)
                     case let .done(reason, metrics, _):
+                        let message = ChatCompletionMessage(role: "assistant", content: answer.content, reasoning: answer.thinking.isEmpty ? nil : answer.thinking,
+                                                            toolCalls: OpenAIConversion.toolCalls(answer.toolCalls))
                         completion = ChatCompletion(id: id, created: created, model: name,
-                            choices: [.init(message: ChatCompletionMessage(role: "assistant", content: text), finishReason: Self.finishReason(reason))],
+                            choices: [.init(message: message, finishReason: Self.finishReason(reason, toolCalls: !answer.toolCalls.isEmpty))],
                             usage: Self.usage(metrics))
                     }
                 }
@@ -82,14 +93,25 @@ struct OpenAIRoutes: Sendable {
             return WireMessages.json(completion)
         }
         let includeUsage = body.streamOptions?.includeUsage == true
+        let calledTools = ToolCallTally()
         let frames = SSEFrames.map(events) { event, isFirst in
             switch event {
-            case let .text(piece):
-                let delta = ChatCompletionMessage(role: isFirst ? "assistant" : nil, content: piece)
-                return [WireMessages.event(ChatCompletionChunk(id: id, created: created, model: name, choices: [.init(delta: delta, finishReason: nil)]))]
+            case let .piece(piece):
+                // Reasoning and content of one piece go in separate chunks (ollama `ChatWriter`).
+                var deltas: [ChatCompletionMessage] = []
+                if !piece.thinking.isEmpty { deltas.append(ChatCompletionMessage(reasoning: piece.thinking)) }
+                if !piece.content.isEmpty || !piece.toolCalls.isEmpty {
+                    var answer = ChatAnswer()
+                    answer.add(ChatOutputParser.Piece(content: piece.content, toolCalls: piece.toolCalls, firstToolCallIndex: piece.firstToolCallIndex))
+                    deltas.append(ChatCompletionMessage(content: piece.content, toolCalls: OpenAIConversion.toolCalls(answer.toolCalls)))
+                    calledTools.add(piece.toolCalls.count)
+                }
+                if isFirst, !deltas.isEmpty { deltas[0].role = "assistant" }
+                return deltas.map { WireMessages.event(ChatCompletionChunk(id: id, created: created, model: name, choices: [.init(delta: $0, finishReason: nil)])) }
             case let .done(reason, metrics, _):
                 var frames = [WireMessages.event(ChatCompletionChunk(id: id, created: created, model: name,
-                    choices: [.init(delta: ChatCompletionMessage(role: isFirst ? "assistant" : nil), finishReason: Self.finishReason(reason))]))]
+                    choices: [.init(delta: ChatCompletionMessage(role: isFirst ? "assistant" : nil),
+                                    finishReason: Self.finishReason(reason, toolCalls: calledTools.count > 0))]))]
                 if includeUsage {
                     frames.append(WireMessages.event(ChatCompletionChunk(id: id, created: created, model: name, choices: [], usage: Self.usage(metrics))))
                 }
@@ -200,8 +222,8 @@ struct OpenAIRoutes: Sendable {
 /// Turns generation events into server-sent events, then `data: [DONE]`; a failure after the
 /// stream started becomes an OpenAI error object and the stream ends without `[DONE]`.
 enum SSEFrames {
-    static func map(_ events: AsyncThrowingStream<GenerationEvent, any Error>,
-                    _ frames: @escaping @Sendable (_ event: GenerationEvent, _ isFirst: Bool) -> [ByteBuffer]) -> AsyncThrowingStream<ByteBuffer, any Error> {
+    static func map<Event: Sendable>(_ events: AsyncThrowingStream<Event, any Error>,
+                                     _ frames: @escaping @Sendable (_ event: Event, _ isFirst: Bool) -> [ByteBuffer]) -> AsyncThrowingStream<ByteBuffer, any Error> {
         AsyncThrowingStream { continuation in
             let task = Task {
                 var isFirst = true
