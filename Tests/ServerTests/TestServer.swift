@@ -31,14 +31,17 @@ final class TestServer: Sendable {
     }
 
     /// `endless` models never end their answer (for cancellation and queueing tests).
+    /// `templated` models carry a chat template in their GGUF and answer with their script.
     init(settings: ServerSettings = ServerSettings(), models names: [String] = ["scripted:latest"], endless: Set<String> = [],
-         tokenDelayNanoseconds: UInt64 = 0, contextLength: Int = 256) async throws {
+         tokenDelayNanoseconds: UInt64 = 0, contextLength: Int = 256, templated: [String: TemplatedModel] = [:]) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("axllama-server-\(UUID().uuidString)")
         store = ModelStore(root: directory)
         for name in names { try Self.install(name, in: store) }
+        for (name, model) in templated { try Self.install(name, in: store, chatTemplate: model.chatTemplate) }
         var settings = settings
         settings.address = ListenAddress(host: "127.0.0.1", port: 0)
         models = ModelService(store: store, settings: settings) { stored, _ in
+            if let model = templated[stored.name.displayShortest] { return try model.session() }
             let endlessModel = endless.contains(stored.name.displayShortest)
             let engine = ScriptedEngine(vocabularySize: ByteTokenizer.vocabularySize, contextLength: contextLength,
                                         delayNanoseconds: tokenDelayNanoseconds) { _, last in
@@ -66,8 +69,9 @@ final class TestServer: Sendable {
     }
 
     /// A store entry whose weights blob is a small GGUF with llama-like metadata.
-    static func install(_ text: String, in store: ModelStore) throws {
+    static func install(_ text: String, in store: ModelStore, chatTemplate: String? = nil) throws {
         var writer = GGUFWriter()
+        if let chatTemplate { writer.add("tokenizer.chat_template", .string(chatTemplate)) }
         writer.add("general.architecture", .string("llama"))
         writer.add("general.name", .string("scripted"))
         writer.add("llama.context_length", .uint32(256))
