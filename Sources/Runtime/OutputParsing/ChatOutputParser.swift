@@ -27,6 +27,9 @@ public struct ChatOutputParser: Sendable {
     private var thinking: ThinkingSplitter?
     private var tools: ToolCallParser?
     private var toolCallCount = 0
+    /// The marker that ends the model's thinking, when the prompt opened it: the model is
+    /// certain to think, so a format constraint can wait for the marker.
+    public private(set) var thinkingEndMarker: String?
 
     /// Passes everything through as content.
     public init() {}
@@ -44,8 +47,19 @@ public struct ChatOutputParser: Sendable {
             let (open, close) = Self.thinkingMarkers(in: templateSource)
             let opened = PromptTail.endsWith(open, renderedPrompt)
             self.thinking = ThinkingSplitter(openTag: open, closeTag: close, startsInsideThinking: opened)
+            if opened { thinkingEndMarker = close }
         }
         if tools { self.tools = ToolCallParser(format: Self.toolCallFormat(in: templateSource)) }
+    }
+
+    /// A format constraint for this answer: a model whose prompt opened its thinking thinks
+    /// freely, and the constraint applies once the thinking ends (as Ollama lets thinking models
+    /// think before constraining, `ChatHandler`). Elsewhere the constraint applies at once, so
+    /// an answer that never thinks is still constrained.
+    public func constraint(_ constraint: OutputConstraint?) -> OutputConstraint? {
+        guard var constraint, let thinkingEndMarker else { return constraint }
+        constraint.activation = .afterText(thinkingEndMarker)
+        return constraint
     }
 
     public mutating func feed(_ text: String) -> Piece {

@@ -63,7 +63,7 @@ struct GenerateRoute: Sendable {
             lease.release()
             throw error
         }
-        let events = parser.parse(models.generate(on: lease, prompt: tokens, options: SamplingOptions(merged), constraint: constraint))
+        let events = parser.parse(models.generate(on: lease, prompt: tokens, options: SamplingOptions(merged), constraint: parser.constraint(constraint)))
         let timing = RequestTiming(start: start, loadNanoseconds: lease.waitNanoseconds)
         let includeContext = body.raw != true
 
