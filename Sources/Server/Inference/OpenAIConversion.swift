@@ -18,6 +18,18 @@ enum OpenAIConversion {
                            toolName: message.name, toolCallID: message.toolCallID)
     }
 
+    /// A whole conversation: a tool result that names only its `tool_call_id` gets the name of
+    /// the function that call went to, from the assistant message that made it.
+    static func conversation(_ messages: [OpenAIMessage]) throws -> [ChatMessage] {
+        var functionOfCall: [String: String] = [:]
+        return try messages.map { message in
+            var converted = try chatMessage(message)
+            for call in message.toolCalls ?? [] { if let id = call.id { functionOfCall[id] = call.function.name } }
+            if converted.role == "tool", converted.toolName == nil, let id = message.toolCallID { converted.toolName = functionOfCall[id] }
+            return converted
+        }
+    }
+
     static func toolCalls(_ calls: [OllamaAPI.ToolCall]) -> [OpenAIMessage.ToolCall]? {
         guard !calls.isEmpty else { return nil }
         return calls.map { call in

@@ -46,7 +46,7 @@ struct OpenAIRoutes: Sendable {
         if !tools.isEmpty, !capabilities.contains(.tools) { throw APIError(.badRequest, "\(stored.name.fullName) does not support tools") }
         let think = OpenAIConversion.think(effort: body.reasoningEffort ?? body.reasoning?.effort)
         if think == true, !capabilities.contains(.thinking) { throw APIError(.badRequest, "\"\(name)\" does not support thinking") }
-        let conversation = try messages.map(OpenAIConversion.chatMessage)
+        let conversation = try OpenAIConversion.conversation(messages)
         // `json_object` → Ollama's `format:"json"`, `json_schema` → the schema (ollama openai.go).
         var constraint: OutputConstraint?
         switch body.responseFormat?.type {
