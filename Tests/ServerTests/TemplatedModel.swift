@@ -8,13 +8,15 @@ import TestSupport
 struct TemplatedModel: Sendable {
     let chatTemplate: String
     let answer: String
+    /// What the generation prompt adds after `<|im_start|>assistant\n` (an opened `<think>`).
+    var promptTail = ""
 
-    /// The answer starts after the last `<|im_start|>assistant\n` of the prompt; the position in
+    /// The answer starts after the last `<|im_start|>assistant\n` (and `promptTail`) of the prompt; the position in
     /// the answer is read from the engine's cache, so chunked prefill and cache reuse do not
     /// disturb the script.
     func session(contextLength: Int = 4096) throws -> ModelSession {
         let script = ByteTokenizer.ids(answer) + [ByteTokenizer.imEnd]
-        let header = ByteTokenizer.ids("assistant\n").count
+        let header = ByteTokenizer.ids("assistant\n" + promptTail).count
         let engineBox = Mutex<ScriptedEngine?>(nil)
         let engine = ScriptedEngine(vocabularySize: ByteTokenizer.vocabularySize, contextLength: contextLength) { _, _ in
             let cached = engineBox.withLock { $0 }?.cachedTokens ?? []
@@ -64,5 +66,15 @@ struct TemplatedModel: Sendable {
     </think>
 
     {% endif %}{% endif %}
+    """
+
+    /// A DeepSeek-R1-style generation prompt that opens the model's thinking itself.
+    static let openedThinkingTemplate = """
+    {%- for message in messages %}<|im_start|>{{ message.role }}
+    {{ message.content }}<|im_end|>
+    {% endfor %}
+    {%- if add_generation_prompt %}<|im_start|>assistant
+    <think>
+    {% endif %}
     """
 }

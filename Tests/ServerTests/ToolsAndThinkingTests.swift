@@ -120,3 +120,28 @@ import Testing
         #expect(streamed.text.hasSuffix("data: [DONE]\n\n"))
     }
 }
+
+extension ToolsAndThinkingTests {
+    static func openedThinkingServer(answer: String) async throws -> TestServer {
+        try await TestServer(templated: ["r1:latest": TemplatedModel(chatTemplate: TemplatedModel.openedThinkingTemplate, answer: answer,
+                                                                     promptTail: "<think>\n")])
+    }
+
+    @Test func promptThatOpensThinkingSplitsTheAnswer() async throws {
+        let server = try await Self.openedThinkingServer(answer: "France's capital.\n</think>\n\nParis.")
+        defer { Task { await server.stop() } }
+        let answer = try await server.raw("POST", "/api/chat", #"{"model":"r1","stream":false,"messages":[{"role":"user","content":"Capital?"}]}"#)
+        let response = try WireCoding.decode(ChatResponse.self, from: Data(answer.text.utf8))
+        #expect(response.message.thinking == "France's capital.")
+        #expect(response.message.content == "Paris.")
+    }
+
+    @Test func formatConstraintAppliesAfterTheThinking() async throws {
+        let server = try await Self.openedThinkingServer(answer: "Numbers.\n</think>{\"a\": 1}")
+        defer { Task { await server.stop() } }
+        let answer = try await server.raw("POST", "/api/chat", #"{"model":"r1","stream":false,"format":"json","messages":[{"role":"user","content":"JSON?"}]}"#)
+        let response = try WireCoding.decode(ChatResponse.self, from: Data(answer.text.utf8))
+        #expect(response.message.thinking == "Numbers.")
+        #expect(response.message.content == #"{"a": 1}"#)
+    }
+}
