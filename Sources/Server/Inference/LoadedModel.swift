@@ -24,6 +24,6 @@ public struct LoadedModel: Sendable {
         tokenizer = await session.tokenizer
         promptFormat = await session.promptFormat
         parameters = try stored.parametersJSON.map { try RequestOptions(map: WireCoding.decode([String: JSONValue].self, from: $0)) } ?? RequestOptions()
-        messages = try stored.messagesJSON.map { try WireCoding.decode([Message].self, from: $0).map { ChatMessage(role: $0.role, content: $0.content) } } ?? []
+        messages = try stored.messagesJSON.map { try WireCoding.decode([Message].self, from: $0).map(ToolCallConversion.chatMessage) } ?? []
     }
 }
