@@ -5,14 +5,10 @@ import Runtime
 /// Turns a request into prompt tokens the way Ollama does: Modelfile messages and system prompt
 /// first, the oldest turns dropped when the conversation does not fit the context.
 enum PromptBuilder {
-    /// Tokens of a chat. `limit` is the context the request may use; one position is kept free
-    /// for the first generated token.
-    static func chat(_ conversation: [ChatMessage], model: LoadedModel, limit: Int, truncate: Bool) throws -> [TokenID] {
-        try chatPrompt(conversation, model: model, limit: limit, truncate: truncate).tokens
-    }
-
-    /// A chat prompt with the request's tools and `think` flag; the rendered text tells the
-    /// output parser whether the prompt already opened a thinking block.
+    /// Tokens of a chat, with the request's tools and `think` flag passed to the template, and
+    /// the rendered text (it tells the output parser whether the prompt opened a thinking
+    /// block). `limit` is the context the request may use; one position is kept free for the
+    /// first generated token.
     static func chatPrompt(_ conversation: [ChatMessage], tools: [Value]? = nil, think: Bool? = nil, model: LoadedModel,
                            limit: Int, truncate: Bool) throws -> (tokens: [TokenID], rendered: String) {
         var messages = model.messages + conversation
