@@ -56,3 +56,22 @@ import Testing
         #expect(badParameter.status == 400)
     }
 }
+
+@Suite(.serialized) struct ModelfileTemplateTests {
+    /// A Modelfile TEMPLATE replaces the model's chat template: a template that repeats the
+    /// prompt around a separator evaluates twice the prompt's tokens plus one.
+    @Test func modelfileTemplateShapesThePrompt() async throws {
+        let server = try await TestServer()
+        defer { Task { await server.stop() } }
+        for (name, template) in [("once", "{{ .Prompt }}"), ("twice", "{{ .Prompt }}|{{ .Prompt }}")] {
+            let modelfile = "FROM scripted\nTEMPLATE \"\"\"\(template)\"\"\"\n"
+            let created = try await server.client.call("POST", "/api/create", CreateRequest(model: name, modelfile: modelfile, stream: false), as: ProgressResponse.self)
+            #expect(created.status == "success")
+        }
+        let once = try await server.client.call("POST", "/api/generate", GenerateRequest(model: "once", prompt: "hello", stream: false), as: GenerateResponse.self)
+        let twice = try await server.client.call("POST", "/api/generate", GenerateRequest(model: "twice", prompt: "hello", stream: false), as: GenerateResponse.self)
+        let onceCount = once.metrics.promptEvalCount
+        #expect(onceCount > 0)
+        #expect(twice.metrics.promptEvalCount == 2 * onceCount + 1)
+    }
+}

@@ -22,7 +22,12 @@ public struct LoadedModel: Sendable {
         self.session = session
         contextLength = await session.descriptor.contextLength
         tokenizer = await session.tokenizer
-        promptFormat = await session.promptFormat
+        // A Modelfile TEMPLATE replaces the model's own chat template.
+        if let source = stored.template, !source.isEmpty {
+            promptFormat = try GoTemplatePromptFormat(source: source)
+        } else {
+            promptFormat = session.promptFormat
+        }
         parameters = try stored.parametersJSON.map { try RequestOptions(map: WireCoding.decode([String: JSONValue].self, from: $0)) } ?? RequestOptions()
         messages = try stored.messagesJSON.map { try WireCoding.decode([Message].self, from: $0).map(ToolCallConversion.chatMessage) } ?? []
     }

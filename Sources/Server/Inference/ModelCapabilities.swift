@@ -10,10 +10,13 @@ enum ModelCapabilities {
     private static let known = Mutex<[String: TemplateCapabilities]>([:])
 
     static func template(of model: StoredModel) -> TemplateCapabilities {
-        let path = model.modelFile.path
+        let path = model.modelFile.path + "\u{0}" + (model.template ?? "")
         if let cached = known.withLock({ $0[path] }) { return cached }
         var capabilities: TemplateCapabilities = []
-        if let file = try? GGUFFile(path: path), let source = file.string("tokenizer.chat_template"), !source.isEmpty,
+        if let source = model.template, !source.isEmpty {
+            // A Modelfile TEMPLATE decides what the model can do.
+            capabilities = (try? GoTemplate(source: source))?.capabilities ?? []
+        } else if let file = try? GGUFFile(path: path), let source = file.string("tokenizer.chat_template"), !source.isEmpty,
            let template = try? ChatTemplate(source: source) {
             capabilities = template.capabilities
         }
