@@ -10,9 +10,16 @@ enum WireMessages {
     /// Collects and decodes a JSON body. Zero bytes is Ollama's `missing request body`; the
     /// mutating collect keeps the inbound stream usable for cancellation on disconnect.
     static func decode<Value: Decodable>(_ type: Value.Type, from request: inout Request, limit: Int) async throws -> Value {
+        try await decodeKeepingBody(type, from: &request, limit: limit).value
+    }
+
+    /// As `decode`, also returning the body's bytes, for fields whose key order matters (a JSON
+    /// schema's `properties`), which the decoded value does not keep.
+    static func decodeKeepingBody<Value: Decodable>(_ type: Value.Type, from request: inout Request, limit: Int) async throws -> (value: Value, body: Data) {
         let buffer = try await request.collectBody(upTo: limit)
         guard buffer.readableBytes > 0 else { throw APIError.missingBody }
-        return try WireCoding.decode(type, from: Data(buffer.readableBytesView))
+        let data = Data(buffer.readableBytesView)
+        return (try WireCoding.decode(type, from: data), data)
     }
 
     static func json<Value: Encodable>(_ value: Value, status: HTTPResponse.Status = .ok) -> Response {

@@ -9,7 +9,7 @@ struct ChatRoute: Sendable {
     func handle(_ request: Request, context: some RequestContext) async throws -> Response {
         let start = MonotonicClock.nanoseconds()
         var request = request
-        let body = try await WireMessages.decode(ChatRequest.self, from: &request, limit: models.settings.maxBodyBytes)
+        let (body, rawBody) = try await WireMessages.decodeKeepingBody(ChatRequest.self, from: &request, limit: models.settings.maxBodyBytes)
         if let top = body.topLogprobs, !(0 ... 20).contains(top) { throw APIError(.badRequest, "top_logprobs must be between 0 and 20") }
         guard let name = body.model, !name.isEmpty else { throw APIError.modelRequired }
         let stored = try models.storedModel(name)
@@ -25,7 +25,7 @@ struct ChatRoute: Sendable {
         let tools = (body.tools ?? []).map(ToolCallConversion.value)
         if !tools.isEmpty, !capabilities.contains(.tools) { throw APIError(.badRequest, "\(stored.name.fullName) does not support tools") }
         if body.think?.isEnabled == true, !capabilities.contains(.thinking) { throw APIError(.badRequest, "\"\(name)\" does not support thinking") }
-        let constraint = try OutputFormat.constraint(body.format)
+        let constraint = try OutputFormat.constraint(body.format, requestBody: rawBody)
         let options = try RequestOptions(map: body.options ?? [:])
 
         let lease = try await models.lease(stored, keepAlive: body.keepAlive)

@@ -11,7 +11,7 @@ struct GenerateRoute: Sendable {
     func handle(_ request: Request, context: some RequestContext) async throws -> Response {
         let start = MonotonicClock.nanoseconds()
         var request = request
-        let body = try await WireMessages.decode(GenerateRequest.self, from: &request, limit: models.settings.maxBodyBytes)
+        let (body, rawBody) = try await WireMessages.decodeKeepingBody(GenerateRequest.self, from: &request, limit: models.settings.maxBodyBytes)
         if let top = body.topLogprobs, !(0 ... 20).contains(top) { throw APIError(.badRequest, "top_logprobs must be between 0 and 20") }
         let name = body.model ?? ""
         // A missing model is a lookup of '' (ollama routes_generate_test.go).
@@ -39,7 +39,7 @@ struct GenerateRoute: Sendable {
         if body.think?.isEnabled == true, !ModelCapabilities.template(of: stored).contains(.thinking) {
             throw APIError(.badRequest, "\"\(name)\" does not support thinking")
         }
-        let constraint = try OutputFormat.constraint(body.format)
+        let constraint = try OutputFormat.constraint(body.format, requestBody: rawBody)
         let options = try RequestOptions(map: body.options ?? [:])
 
         let lease = try await models.lease(stored, keepAlive: body.keepAlive)

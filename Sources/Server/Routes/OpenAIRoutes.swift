@@ -37,7 +37,7 @@ struct OpenAIRoutes: Sendable {
 
     func chatCompletions(_ request: Request, context: some RequestContext) async throws -> Response {
         var request = request
-        let body = try await WireMessages.decode(ChatCompletionRequest.self, from: &request, limit: models.settings.maxBodyBytes)
+        let (body, rawBody) = try await WireMessages.decodeKeepingBody(ChatCompletionRequest.self, from: &request, limit: models.settings.maxBodyBytes)
         guard let messages = body.messages, !messages.isEmpty else { throw APIError(.badRequest, "[] is too short - 'messages'") }
         let name = body.model ?? ""
         let stored = try models.storedModel(name)
@@ -52,7 +52,7 @@ struct OpenAIRoutes: Sendable {
         switch body.responseFormat?.type {
         case "json_object"?: constraint = try OutputFormat.json.constraint()
         case "json_schema"?:
-            if let schema = body.responseFormat?.jsonSchema?.schema { constraint = try OutputFormat.schema(schema).constraint() }
+            if let schema = body.responseFormat?.jsonSchema?.schema { constraint = try OutputFormat.schema(schema).constraint(requestBody: rawBody, path: ["response_format", "json_schema", "schema"]) }
         default: break
         }
         let merged = options(maxTokens: body.maxCompletionTokens ?? body.maxTokens, temperature: body.temperature, topP: body.topP,
