@@ -220,3 +220,8 @@ import TestSupport
         #expect(result.reason == .stop)
     }
 }
+
+/// Parameterised tests name a grammar by its name, not by dumping every node into the log.
+extension Grammar: CustomTestStringConvertible {
+    public var testDescription: String { name }
+}
