@@ -1,5 +1,7 @@
-#include "CCPUKernels.h"
+#include "KernelPaths.h"
 #include <string.h>
+
+// The portable float-weight matmuls, written for the compiler to vectorise.
 
 // Sixteen independent partial sums let the compiler vectorise the reduction without
 // -ffast-math (each lane is its own sum, so no reassociation is needed).
@@ -46,6 +48,6 @@ static inline float f32(const uint8_t *p) {
     return v;
 }
 
-FLOAT_MATMUL(axl_matmul_f32, f32, 4)
-FLOAT_MATMUL(axl_matmul_f16, f16, 2)
-FLOAT_MATMUL(axl_matmul_bf16, bf16, 2)
+FLOAT_MATMUL(axl_scalar_matmul_f32, f32, 4)
+FLOAT_MATMUL(axl_scalar_matmul_f16, f16, 2)
+FLOAT_MATMUL(axl_scalar_matmul_bf16, bf16, 2)

@@ -1,10 +1,10 @@
-#include "CCPUKernels.h"
+#include "KernelPaths.h"
 #include <math.h>
 
 // Activation quantization as llama.cpp's q8_0/q8_1 do it: per block of 32, scale = max|x| / 127,
 // values rounded to nearest (llama.cpp ggml-quants.c, quantize_row_q8_1_ref). The scale stays in
 // f32 here (llama.cpp rounds it to f16), which only makes our result slightly more exact.
-void axl_quantize_row_q8(const float *x, int n, int8_t *q, float *d, float *s) {
+void axl_scalar_quantize_row_q8(const float *x, int n, int8_t *q, float *d, float *s) {
     for (int b = 0; b < n / 32; b++) {
         const float *xb = x + b * 32;
         float amax = 0.0f;

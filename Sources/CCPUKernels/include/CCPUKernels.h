@@ -1,6 +1,9 @@
 // Matrix kernels for the CPU engine, kept in C because they need vector intrinsics
-// (AVX2 / AVX-VNNI) that Swift cannot express without per-lane conversions.
-// Every function here has a scalar Swift reference in CPUEngine and a test comparing them.
+// (AVX2 / AVX-VNNI on x86-64, NEON with SDOT on aarch64) that Swift cannot express without
+// per-lane conversions. Each build uses one vector path, chosen from the target CPU it is
+// compiled for, with a portable scalar path behind every kernel. Every function here has a
+// scalar Swift reference in CPUEngine and a test comparing them; scripts/test-neon-kernels.sh
+// checks each vector path against the scalar one (the aarch64 paths under qemu).
 #ifndef CCPUKERNELS_H
 #define CCPUKERNELS_H
 
@@ -48,6 +51,10 @@ void axl_silu_mul(float *gate, const float *up, int n);
 
 /// The exponential both of them use (exposed for tests).
 float axl_exp(float x);
+
+/// The vector path this build's kernels use: "neon-dotprod", "neon", "avx2-vnni", "avx2" or
+/// "scalar".
+const char *axl_kernel_path(void);
 
 /// A hint to the core that the caller is spinning (x86 `pause`, aarch64 `yield`).
 void axl_cpu_relax(void);

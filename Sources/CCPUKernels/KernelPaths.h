@@ -1,0 +1,50 @@
+// The vector path behind this build's public kernels, and the per-path entry points.
+//
+// One path is chosen per build from the target the compiler was given (-march / -mcpu, see
+// Package.swift): NEON on aarch64, AVX2 on x86-64 CPUs that have it, the portable scalar path
+// otherwise or when AXL_FORCE_SCALAR is defined. The scalar entry points are compiled on every
+// build: they are the reference that scripts/test-neon-kernels.sh checks every path against.
+#ifndef AXL_KERNEL_PATHS_H
+#define AXL_KERNEL_PATHS_H
+
+#include "CCPUKernels.h"
+
+#if !defined(AXL_FORCE_SCALAR) && defined(__aarch64__) && defined(__ARM_NEON)
+#define AXL_KERNELS_NEON 1
+#elif !defined(AXL_FORCE_SCALAR) && defined(__AVX2__) && defined(__FMA__)
+#define AXL_KERNELS_AVX2 1
+#endif
+
+#define AXL_QUANTIZED_MATMUL_PARAMS                                                             \
+    const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k, const int8_t *xq,      \
+        const float *xd, const float *xs, int tokenCount, float *out, size_t outStride
+#define AXL_FLOAT_MATMUL_PARAMS                                                                 \
+    const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k, const float *x,        \
+        int tokenCount, float *out, size_t outStride
+
+// Portable C, no intrinsics (the compiler may still vectorise it).
+void axl_scalar_quantize_row_q8(const float *x, int n, int8_t *q, float *d, float *s);
+void axl_scalar_matmul_q4_0(AXL_QUANTIZED_MATMUL_PARAMS);
+void axl_scalar_matmul_q4_1(AXL_QUANTIZED_MATMUL_PARAMS);
+void axl_scalar_matmul_q8_0(AXL_QUANTIZED_MATMUL_PARAMS);
+void axl_scalar_matmul_f32(AXL_FLOAT_MATMUL_PARAMS);
+void axl_scalar_matmul_f16(AXL_FLOAT_MATMUL_PARAMS);
+void axl_scalar_matmul_bf16(AXL_FLOAT_MATMUL_PARAMS);
+
+#if AXL_KERNELS_AVX2
+void axl_avx2_matmul_q4_0(AXL_QUANTIZED_MATMUL_PARAMS);
+void axl_avx2_matmul_q4_1(AXL_QUANTIZED_MATMUL_PARAMS);
+void axl_avx2_matmul_q8_0(AXL_QUANTIZED_MATMUL_PARAMS);
+#endif
+
+#if AXL_KERNELS_NEON
+void axl_neon_quantize_row_q8(const float *x, int n, int8_t *q, float *d, float *s);
+void axl_neon_matmul_q4_0(AXL_QUANTIZED_MATMUL_PARAMS);
+void axl_neon_matmul_q4_1(AXL_QUANTIZED_MATMUL_PARAMS);
+void axl_neon_matmul_q8_0(AXL_QUANTIZED_MATMUL_PARAMS);
+void axl_neon_matmul_f32(AXL_FLOAT_MATMUL_PARAMS);
+void axl_neon_matmul_f16(AXL_FLOAT_MATMUL_PARAMS);
+void axl_neon_matmul_bf16(AXL_FLOAT_MATMUL_PARAMS);
+#endif
+
+#endif

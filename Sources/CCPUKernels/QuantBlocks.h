@@ -1,0 +1,49 @@
+// What every quantized matmul path shares: the GGUF block layouts and the loop over rows and
+// token tiles around a path's tile function.
+#ifndef AXL_QUANT_BLOCKS_H
+#define AXL_QUANT_BLOCKS_H
+
+#include <stdint.h>
+#include <string.h>
+
+// GGUF block layouts (ggml-common.h): q4_0 = f16 d + 16 bytes of nibbles (18 bytes), q4_1 =
+// f16 d + f16 m + 16 bytes (20), q8_0 = f16 d + 32 int8 (34). A nibble byte j holds element j
+// in its low half and element j + 16 in its high half.
+enum { Q4_0_BYTES = 18, Q4_1_BYTES = 20, Q8_0_BYTES = 34 };
+
+// Tokens handled together per weight row: the row's unpacked block is reused this many times.
+#define TILE 4
+
+static inline float half(const uint8_t *p) {
+    _Float16 v;
+    memcpy(&v, p, 2);
+    return (float)v;
+}
+
+// Defines NAME(AXL_QUANTIZED_MATMUL_PARAMS) from a tile function that computes `nt` (1...TILE)
+// dot products of one weight row with consecutive tokens' activations:
+//   TILE_FN(row, nb, k, xq, xd, xs, nt, res)
+// It is called with a constant nt, so its loops over tokens unroll.
+#define DEFINE_TILED_MATMUL(NAME, TILE_FN)                                                     \
+    void NAME(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,             \
+              const int8_t *xq, const float *xd, const float *xs, int tokenCount, float *out,  \
+              size_t outStride) {                                                             \
+        const int nb = k / 32;                                                                \
+        float res[TILE];                                                                      \
+        for (int r = rowBegin; r < rowEnd; r++) {                                             \
+            const uint8_t *row = w + (size_t)r * rowBytes;                                    \
+            int t = 0;                                                                        \
+            for (; t + TILE <= tokenCount; t += TILE) {                                       \
+                TILE_FN(row, nb, k, xq + (size_t)t * k, xd + (size_t)t * nb,                  \
+                        xs + (size_t)t * nb, TILE, res);                                      \
+                for (int j = 0; j < TILE; j++) out[(size_t)(t + j) * outStride + r] = res[j]; \
+            }                                                                                 \
+            for (; t < tokenCount; t++) {                                                     \
+                TILE_FN(row, nb, k, xq + (size_t)t * k, xd + (size_t)t * nb,                  \
+                        xs + (size_t)t * nb, 1, res);                                         \
+                out[(size_t)t * outStride + r] = res[0];                                      \
+            }                                                                                 \
+        }                                                                                     \
+    }
+
+#endif
