@@ -21,8 +21,11 @@ serve: model release
 run: model release
 	$(SWIFT) run -c release axllama run $(MODEL)
 
-# The whole test suite; model-dependent tests need the default model in the store.
+# The whole test suite; model-dependent tests need the default model in the store. The C
+# kernels' vector paths are checked first (the aarch64 ones only where qemu and a cross
+# compiler are installed; see scripts/test-neon-kernels.sh).
 test: model
+	scripts/test-neon-kernels.sh
 	$(SWIFT) test
 	$(SWIFT) build -c release --product axllama
 	AXLLAMA_BINARY=.build/release/axllama python3 -m pytest -q Tests/EndToEnd

@@ -1,0 +1,287 @@
+// Checks this build's C kernels, and the portable scalar path beside them, against a
+// double-precision product computed here from the GGUF block definitions, on seeded random data.
+//
+// scripts/test-neon-kernels.sh compiles it with Sources/CCPUKernels once per vector path (aarch64
+// NEON with and without SDOT under qemu, the host's own path, the forced scalar path). It prints
+// one line per kernel and exits with status 1 on any mismatch.
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "CCPUKernels.h"
+#include "KernelPaths.h"
+
+// The bound every kernel's result must meet: f32 accumulation keeps the error of a k-term dot
+// product well below 1e-6 of the sum of the terms' magnitudes (measured: under 1e-7 for
+// k <= 4096), while one misplaced element costs about 1/k of it.
+#define RELATIVE_BOUND 1e-6
+#define ABSOLUTE_BOUND 1e-6
+// Marks output cells a kernel must not write (other rows, the stride's padding).
+#define UNTOUCHED -12345.0f
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+
+// splitmix64: a fixed sequence on every platform, so a failure reproduces anywhere.
+static uint64_t next_random(void) {
+    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static float uniform(float lo, float hi) {
+    return lo + (hi - lo) * (float)((double)(next_random() >> 11) / 9007199254740992.0);
+}
+
+enum format { Q4_0, Q4_1, Q8_0, F32, F16, BF16, FORMAT_COUNT };
+
+typedef void (*quantized_matmul)(const uint8_t *, size_t, int, int, int, const int8_t *, const float *,
+                                 const float *, int, float *, size_t);
+typedef void (*float_matmul)(const uint8_t *, size_t, int, int, int, const float *, int, float *, size_t);
+
+static const struct {
+    const char *name;
+    int block_elements, block_bytes;
+    quantized_matmul selected_q, scalar_q;
+    float_matmul selected_f, scalar_f;
+} formats[FORMAT_COUNT] = {
+    [Q4_0] = {"q4_0", 32, 18, axl_matmul_q4_0, axl_scalar_matmul_q4_0, NULL, NULL},
+    [Q4_1] = {"q4_1", 32, 20, axl_matmul_q4_1, axl_scalar_matmul_q4_1, NULL, NULL},
+    [Q8_0] = {"q8_0", 32, 34, axl_matmul_q8_0, axl_scalar_matmul_q8_0, NULL, NULL},
+    [F32] = {"f32", 1, 4, NULL, NULL, axl_matmul_f32, axl_scalar_matmul_f32},
+    [F16] = {"f16", 1, 2, NULL, NULL, axl_matmul_f16, axl_scalar_matmul_f16},
+    [BF16] = {"bf16", 1, 2, NULL, NULL, axl_matmul_bf16, axl_scalar_matmul_bf16},
+};
+
+static void put_f16(uint8_t *p, float v) {
+    _Float16 h = (_Float16)v;
+    memcpy(p, &h, 2);
+}
+
+static double get_f16(const uint8_t *p) {
+    _Float16 h;
+    memcpy(&h, p, 2);
+    return (double)h;
+}
+
+static double get_bf16(const uint8_t *p) {
+    uint16_t h;
+    memcpy(&h, p, 2);
+    const uint32_t bits = (uint32_t)h << 16;
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
+}
+
+// Random rows with realistic scales and every quant value possible.
+static void random_rows(enum format f, int rows, int k, uint8_t *out) {
+    const size_t bytes = (size_t)rows * (k / formats[f].block_elements) * formats[f].block_bytes;
+    uint8_t *p = out;
+    while (p < out + bytes) {
+        switch (f) {
+        case Q4_0:
+        case Q4_1:
+            put_f16(p, uniform(0.001f, 0.05f));
+            p += 2;
+            if (f == Q4_1) { put_f16(p, uniform(-0.2f, 0.2f)); p += 2; }
+            for (int i = 0; i < 16; i++) *p++ = (uint8_t)next_random();
+            break;
+        case Q8_0:
+            put_f16(p, uniform(0.001f, 0.02f));
+            p += 2;
+            for (int i = 0; i < 32; i++) *p++ = (uint8_t)next_random();
+            break;
+        case F32: {
+            const float v = uniform(-1.0f, 1.0f);
+            memcpy(p, &v, 4);
+            p += 4;
+            break;
+        }
+        case F16:
+            put_f16(p, uniform(-1.0f, 1.0f));
+            p += 2;
+            break;
+        case BF16: {
+            const float v = uniform(-1.0f, 1.0f);
+            uint32_t bits;
+            memcpy(&bits, &v, 4);
+            const uint16_t top = (uint16_t)(bits >> 16);
+            memcpy(p, &top, 2);
+            p += 2;
+            break;
+        }
+        default:
+            abort();
+        }
+    }
+}
+
+// Element i of a row, decoded from its block as ggml-common.h defines it.
+static double weight(enum format f, const uint8_t *row, int i) {
+    const uint8_t *block = row + (size_t)(i / formats[f].block_elements) * formats[f].block_bytes;
+    const int j = i % 32;
+    switch (f) {
+    case Q4_0: {
+        const uint8_t byte = block[2 + j % 16];
+        return get_f16(block) * ((j < 16 ? byte & 0x0F : byte >> 4) - 8);
+    }
+    case Q4_1: {
+        const uint8_t byte = block[4 + j % 16];
+        return get_f16(block) * (j < 16 ? byte & 0x0F : byte >> 4) + get_f16(block + 2);
+    }
+    case Q8_0:
+        return get_f16(block) * (int8_t)block[2 + j];
+    case F32: {
+        float v;
+        memcpy(&v, block, 4);
+        return v;
+    }
+    case F16:
+        return get_f16(block);
+    case BF16:
+        return get_bf16(block);
+    default:
+        abort();
+    }
+}
+
+static int failures = 0;
+
+// Activation quantization: the selected path must give the scalar path's bytes exactly, and
+// each value must be within half a step of its input.
+static void check_quantization(void) {
+    enum { BLOCKS = 96, N = BLOCKS * 32 };
+    static float x[N];
+    static int8_t q_selected[N], q_scalar[N];
+    static float d_selected[BLOCKS], d_scalar[BLOCKS], s_selected[BLOCKS], s_scalar[BLOCKS];
+    for (int b = 0; b < BLOCKS; b++) {
+        // ranges from tiny to huge; block 0 all zero; block 1 made of exact ties (scale 1)
+        const float range = powf(10.0f, (float)(b % 13) - 6.0f);
+        for (int i = 0; i < 32; i++) x[b * 32 + i] = uniform(-range, range);
+    }
+    memset(x, 0, 32 * sizeof(float));
+    x[32] = 127.0f;
+    for (int i = 1; i < 32; i++) x[32 + i] = (float)(i - 16) + 0.5f;
+    axl_quantize_row_q8(x, N, q_selected, d_selected, s_selected);
+    axl_scalar_quantize_row_q8(x, N, q_scalar, d_scalar, s_scalar);
+    int identical = memcmp(q_selected, q_scalar, sizeof q_scalar) == 0 &&
+                    memcmp(d_selected, d_scalar, sizeof d_scalar) == 0 &&
+                    memcmp(s_selected, s_scalar, sizeof s_scalar) == 0;
+    double worst_step = 0.0;
+    int within = 1;
+    for (int b = 0; b < BLOCKS; b++) {
+        const double d = d_selected[b];
+        long sum = 0;
+        for (int i = 0; i < 32; i++) {
+            const double error = fabs(q_selected[b * 32 + i] * d - x[b * 32 + i]);
+            if (d > 0) worst_step = fmax(worst_step, error / d);
+            if (error > d / 2 * 1.0001) within = 0;
+            sum += q_selected[b * 32 + i];
+        }
+        if (fabs(s_selected[b] - d * (double)sum) > 1e-5 * fabs(d * (double)sum) + 1e-30) within = 0;
+    }
+    const int ok = identical && within;
+    printf("%-6s %-13s %s; max |q*d - x| = %.4f steps   %s\n", "q8 act", axl_kernel_path(),
+           identical ? "same bytes as the scalar path" : "DIFFERS from the scalar path", worst_step,
+           ok ? "ok" : "FAIL");
+    failures += !ok;
+}
+
+typedef struct { int k, rows, tokens, row_begin, row_end; } shape;
+
+// Runs one kernel call for rows [row_begin, row_end) into a strided output and returns the worst
+// error relative to the bound, or a negative value if a cell outside those rows was written.
+static double run_case(enum format f, shape s, int selected, const uint8_t *w, const float *x,
+                       const int8_t *xq, const float *xd, const float *xs, const double *expected,
+                       const double *magnitude, float *out) {
+    const size_t stride = (size_t)s.rows + 3;
+    const size_t row_bytes = (size_t)(s.k / formats[f].block_elements) * formats[f].block_bytes;
+    for (size_t i = 0; i < stride * s.tokens; i++) out[i] = UNTOUCHED;
+    if (formats[f].selected_q) {
+        quantized_matmul kernel = selected ? formats[f].selected_q : formats[f].scalar_q;
+        kernel(w, row_bytes, s.row_begin, s.row_end, s.k, xq, xd, xs, s.tokens, out, stride);
+    } else {
+        float_matmul kernel = selected ? formats[f].selected_f : formats[f].scalar_f;
+        kernel(w, row_bytes, s.row_begin, s.row_end, s.k, x, s.tokens, out, stride);
+    }
+    double worst = 0.0;
+    for (int t = 0; t < s.tokens; t++) {
+        for (size_t r = 0; r < stride; r++) {
+            const float got = out[t * stride + r];
+            if ((int)r < s.row_begin || (int)r >= s.row_end) {
+                if (got != UNTOUCHED) return -1.0;
+                continue;
+            }
+            const size_t cell = (size_t)t * s.rows + r;
+            const double bound = RELATIVE_BOUND * magnitude[cell] + ABSOLUTE_BOUND;
+            const double ratio = fabs((double)got - expected[cell]) / bound;
+            worst = ratio > worst || isnan(ratio) ? ratio : worst;
+        }
+    }
+    return worst;
+}
+
+static void check_matmul(enum format f) {
+    static const shape shapes[] = {
+        {32, 7, 1, 0, 7},     {96, 11, 1, 3, 11},   {96, 11, 2, 0, 11},   {576, 9, 1, 0, 9},
+        {576, 9, 3, 2, 7},    {576, 9, 4, 0, 9},    {576, 9, 5, 0, 9},    {576, 13, 9, 4, 13},
+        {1536, 6, 1, 0, 6},   {1536, 6, 8, 1, 6},   {4096, 5, 1, 0, 5},   {4096, 5, 17, 0, 5},
+    };
+    enum { MAX_K = 4096, MAX_ROWS = 13, MAX_TOKENS = 17 };
+    static uint8_t w[MAX_ROWS * MAX_K * 4];
+    static float x[MAX_TOKENS * MAX_K], out[MAX_TOKENS * (MAX_ROWS + 3)];
+    static int8_t xq[MAX_TOKENS * MAX_K];
+    static float xd[MAX_TOKENS * MAX_K / 32], xs[MAX_TOKENS * MAX_K / 32];
+    static double expected[MAX_TOKENS * MAX_ROWS], magnitude[MAX_TOKENS * MAX_ROWS];
+    double worst_selected = 0.0, worst_scalar = 0.0;
+    long products = 0;
+    for (size_t c = 0; c < sizeof shapes / sizeof shapes[0]; c++) {
+        const shape s = shapes[c];
+        const int quantized = formats[f].selected_q != NULL;
+        random_rows(f, s.rows, s.k, w);
+        for (int i = 0; i < s.tokens * s.k; i++) x[i] = uniform(-3.0f, 3.0f);
+        // a zero block, whose scale is 0, in the first token
+        for (int i = 0; i < 32; i++) x[i] = 0.0f;
+        if (quantized) axl_scalar_quantize_row_q8(x, s.tokens * s.k, xq, xd, xs);
+        const size_t row_bytes = (size_t)(s.k / formats[f].block_elements) * formats[f].block_bytes;
+        for (int t = 0; t < s.tokens; t++) {
+            for (int r = 0; r < s.rows; r++) {
+                double sum = 0.0, size = 0.0;
+                for (int i = 0; i < s.k; i++) {
+                    const size_t at = (size_t)t * s.k + i;
+                    const double a = quantized ? (double)xq[at] * xd[at / 32] : (double)x[at];
+                    const double term = weight(f, w + r * row_bytes, i) * a;
+                    sum += term;
+                    size += fabs(term);
+                }
+                expected[t * s.rows + r] = sum;
+                magnitude[t * s.rows + r] = size;
+            }
+        }
+        const double selected = run_case(f, s, 1, w, x, xq, xd, xs, expected, magnitude, out);
+        const double scalar = run_case(f, s, 0, w, x, xq, xd, xs, expected, magnitude, out);
+        if (selected < 0 || scalar < 0) {
+            printf("%-6s k=%d rows %d..<%d: a row outside the range was written   FAIL\n",
+                   formats[f].name, s.k, s.row_begin, s.row_end);
+            failures++;
+            return;
+        }
+        worst_selected = selected > worst_selected || isnan(selected) ? selected : worst_selected;
+        worst_scalar = scalar > worst_scalar || isnan(scalar) ? scalar : worst_scalar;
+        products += (long)s.tokens * (s.row_end - s.row_begin);
+    }
+    const int ok = worst_selected <= 1.0 && worst_scalar <= 1.0;
+    printf("%-6s %-13s worst error %.3f of the bound (scalar path %.3f) over %ld products   %s\n",
+           formats[f].name, axl_kernel_path(), worst_selected, worst_scalar, products, ok ? "ok" : "FAIL");
+    failures += !ok;
+}
+
+int main(void) {
+    printf("kernel path: %s (bound %.0e x sum|w*x| + %.0e)\n", axl_kernel_path(), RELATIVE_BOUND,
+           ABSOLUTE_BOUND);
+    check_quantization();
+    for (int f = 0; f < FORMAT_COUNT; f++) check_matmul((enum format)f);
+    if (failures) printf("%d kernel check(s) failed\n", failures);
+    return failures ? 1 : 0;
+}
