@@ -25,6 +25,31 @@ void axl_scalar_quantize_row_q8(const float *x, int n, int8_t *q, float *d, floa
     }
 }
 
+// Q8_K as llama.cpp's quantize_row_q8_K_ref lays it out (one f32 scale per 256, sums of 16); the
+// scale is max|x| / 127 like the blocks of 32 above rather than llama.cpp's signed maximum.
+void axl_quantize_row_q8_k(const float *x, int n, int8_t *q, float *d, int16_t *sums) {
+    for (int b = 0; b < n / 256; b++) {
+        const float *xb = x + b * 256;
+        float amax = 0.0f;
+        for (int i = 0; i < 256; i++) {
+            float a = fabsf(xb[i]);
+            amax = a > amax ? a : amax;
+        }
+        const float scale = amax / 127.0f;
+        const float inverse = scale != 0.0f ? 1.0f / scale : 0.0f;
+        for (int group = 0; group < 16; group++) {
+            int sum = 0;
+            for (int i = group * 16; i < group * 16 + 16; i++) {
+                const int v = (int)nearbyintf(xb[i] * inverse);
+                q[b * 256 + i] = (int8_t)v;
+                sum += v;
+            }
+            sums[b * 16 + group] = (int16_t)sum;
+        }
+        d[b] = scale;
+    }
+}
+
 void axl_f16_to_f32(const uint16_t *h, float *out, int n) {
     for (int i = 0; i < n; i++) {
         _Float16 v;

@@ -2,7 +2,7 @@ import EngineInterface
 import GGUF
 import Synchronization
 
-/// The pure-Swift CPU engine for `llama` GGUF models: weights read in place from the
+/// The pure-Swift CPU engine for llama-family GGUF models (llama, qwen2, qwen3): weights read in place from the
 /// memory-mapped file, one KV cache for the context, a persistent worker pool.
 public final class CPUEngine: InferenceEngine, @unchecked Sendable {
     public let descriptor: ModelDescriptor
@@ -33,7 +33,7 @@ public final class CPUEngine: InferenceEngine, @unchecked Sendable {
                                        contextCapacity: capacity, pool: pool)
         cache = KVCache(layers: shape.layerCount, capacity: capacity, kvWidth: shape.kvWidth)
         descriptor = ModelDescriptor(
-            architecture: "llama", vocabularySize: shape.vocabularySize, contextLength: capacity,
+            architecture: shape.architecture.rawValue, vocabularySize: shape.vocabularySize, contextLength: capacity,
             embeddingLength: shape.embeddingLength, layerCount: shape.layerCount,
             parameterCount: file.tensors.reduce(0) { $0 + $1.elementCount },
             quantization: weights.layers.first?.query.type.name)

@@ -1,9 +1,9 @@
 import CCPUKernels
 import EngineInterface
 
-/// The llama forward pass over a batch of tokens, reading top to bottom like llama2.c's
-/// `forward`: embed → per layer (norm, q/k/v into the cache, RoPE, attention, output, residual,
-/// norm, SwiGLU FFN, residual) → final norm → classifier.
+/// The llama-family forward pass over a batch of tokens, reading top to bottom like llama2.c's
+/// `forward`: embed → per layer (norm, q/k/v into the cache, [Qwen2 biases], [Qwen3 QK-norm],
+/// RoPE, attention, output, residual, norm, SwiGLU FFN, residual) → final norm → classifier.
 final class LlamaTransformer {
     let shape: LlamaHyperparameters
     let weights: LlamaWeights
@@ -16,8 +16,9 @@ final class LlamaTransformer {
         self.shape = shape
         self.weights = weights
         self.pool = pool
-        rope = RotaryEmbedding(headDimension: shape.headDimension,
-                               rotatedDimensions: shape.ropeDimensionCount, base: shape.ropeFrequencyBase)
+        rope = RotaryEmbedding(headDimension: shape.headDimension, rotatedDimensions: shape.ropeDimensionCount,
+                               base: shape.ropeFrequencyBase, pairing: shape.architecture.ropePairing,
+                               frequencyScale: shape.ropeFrequencyScale, frequencyFactors: weights.ropeFrequencyFactors)
         state = RunState(shape: shape, batchCapacity: batchCapacity, contextCapacity: contextCapacity,
                          workers: pool.workerCount)
     }
@@ -62,9 +63,20 @@ final class LlamaTransformer {
                      MatmulTarget(layer.value, cache.values(layer: l, slot: start), stride: kvWidth),
                      input: s.input, pool: pool)
             for t in 0..<n {
+                let query = s.q + t * qWidth
+                let key = cache.keys(layer: l, slot: start + t), value = cache.values(layer: l, slot: start + t)
+                if let bias = layer.queryBias, let keyBias = layer.keyBias, let valueBias = layer.valueBias {
+                    add(bias, to: query, count: qWidth)
+                    add(keyBias, to: key, count: kvWidth)
+                    add(valueBias, to: value, count: kvWidth)
+                }
+                if let queryNorm = layer.queryNorm, let keyNorm = layer.keyNorm {
+                    normalizeHeads(query, heads: h.headCount, weight: queryNorm)
+                    normalizeHeads(key, heads: h.kvHeadCount, weight: keyNorm)
+                }
                 let table = s.ropeTable + t * rope.tableSize
-                rope.rotate(s.q + t * qWidth, heads: h.headCount, table: table)
-                rope.rotate(cache.keys(layer: l, slot: start + t), heads: h.kvHeadCount, table: table)
+                rope.rotate(query, heads: h.headCount, table: table)
+                rope.rotate(key, heads: h.kvHeadCount, table: table)
             }
             attend(layer: l, tokens: n, start: start, cache: cache)
             s.input.set(s.attention, tokens: n, columns: qWidth)
@@ -101,6 +113,16 @@ final class LlamaTransformer {
         if computeLogits {
             s.input.set(s.xb, tokens: 1, columns: dim)
             multiply(MatmulTarget(weights.output, s.logits, stride: h.vocabularySize), input: s.input, pool: pool)
+        }
+    }
+
+    /// RMS-normalises each head of `x` in place with the shared one-head-wide `weight` (Qwen3).
+    private func normalizeHeads(_ x: UnsafeMutablePointer<Float>, heads: Int, weight: [Float]) {
+        let hd = shape.headDimension
+        weight.withUnsafeBufferPointer { w in
+            for head in 0..<heads {
+                rmsNorm(x + head * hd, weight: w.baseAddress!, epsilon: shape.rmsEpsilon, into: x + head * hd, count: hd)
+            }
         }
     }
 

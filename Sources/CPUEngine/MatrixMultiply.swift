@@ -23,7 +23,11 @@ func multiply(_ a: MatmulTarget, _ b: MatmulTarget? = nil, _ c: MatmulTarget? = 
         guard let weight = target?.weight else { return }
         precondition(input.columns == weight.columns,
                      "\(weight.name): input width \(input.columns) ≠ \(weight.columns)")
-        if weight.isQuantized { input.quantize() }
+        switch weight.activationFormat {
+        case .float: break
+        case .blocksOf32: input.quantize()
+        case .superBlocksOf256: input.quantizeSuperBlocks()
+        }
     }
     prepare(a)
     prepare(b)
@@ -47,8 +51,8 @@ func multiply(_ a: MatmulTarget, _ b: MatmulTarget? = nil, _ c: MatmulTarget? = 
     }
 }
 
-/// The single-threaded kernel call for a range of rows; the input must already be quantized
-/// when the weight is.
+/// The single-threaded kernel call for a range of rows; the input must already be in the
+/// weight's activation format.
 func multiplyRows(_ weight: WeightMatrix, _ input: MatmulInput, rows: Range<Int>,
                   into out: UnsafeMutablePointer<Float>, outStride: Int) {
     let w = weight.base.assumingMemoryBound(to: UInt8.self)
@@ -64,6 +68,15 @@ func multiplyRows(_ weight: WeightMatrix, _ input: MatmulInput, rows: Range<Int>
     case .q8_0:
         axl_matmul_q8_0(w, weight.rowBytes, begin, end, k, input.quants, input.scales,
                         input.scaledSums, tokens, out, outStride)
+    case .q4_K:
+        axl_matmul_q4_k(w, weight.rowBytes, begin, end, k, input.superBlockQuants, input.superBlockScales,
+                        input.sixteenSums, tokens, out, outStride)
+    case .q5_K:
+        axl_matmul_q5_k(w, weight.rowBytes, begin, end, k, input.superBlockQuants, input.superBlockScales,
+                        input.sixteenSums, tokens, out, outStride)
+    case .q6_K:
+        axl_matmul_q6_k(w, weight.rowBytes, begin, end, k, input.superBlockQuants, input.superBlockScales,
+                        input.sixteenSums, tokens, out, outStride)
     case .f32:
         axl_matmul_f32(w, weight.rowBytes, begin, end, k, input.values, tokens, out, outStride)
     case .f16:

@@ -19,8 +19,9 @@ struct WeightMatrix: @unchecked Sendable {
         guard dims.count == 2, dims[0] == columns, dims[1] == rows else {
             throw CPUEngineError.unexpectedShape(tensor: name, expected: [columns, rows], found: dims)
         }
-        guard columns % 32 == 0 else {
-            throw CPUEngineError.invalidHyperparameters("`\(name)` rows of \(columns) are not whole blocks of 32")
+        let block = max(32, info.type.blockSize)
+        guard columns % block == 0 else {
+            throw CPUEngineError.invalidHyperparameters("`\(name)` rows of \(columns) are not whole blocks of \(block)")
         }
         self.name = name
         self.type = info.type
@@ -40,7 +41,22 @@ struct WeightMatrix: @unchecked Sendable {
         self.base = base
     }
 
-    var isQuantized: Bool { type == .q4_0 || type == .q4_1 || type == .q8_0 }
+    /// The form of the activations this matrix's kernel reads.
+    enum ActivationFormat {
+        case float
+        /// int8 in blocks of 32 (MatmulInput.quantize)
+        case blocksOf32
+        /// int8 in super-blocks of 256, llama.cpp's Q8_K (MatmulInput.quantizeSuperBlocks)
+        case superBlocksOf256
+    }
+
+    var activationFormat: ActivationFormat {
+        switch type {
+        case .q4_0, .q4_1, .q8_0: return .blocksOf32
+        case .q4_K, .q5_K, .q6_K: return .superBlocksOf256
+        default: return .float
+        }
+    }
 
     func row(_ r: Int) -> UnsafeRawPointer { base + r * rowBytes }
 

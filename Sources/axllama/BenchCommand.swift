@@ -9,7 +9,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure prompt-processing and decode speed of the CPU engine.")
 
-    @Option(help: "Path of a llama-architecture .gguf file.")
+    @Option(help: "Path of a .gguf file (llama, qwen2 or qwen3 architecture).")
     var model: String
 
     @Option(help: "Prompt lengths to measure, comma-separated.")

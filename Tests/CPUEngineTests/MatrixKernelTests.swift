@@ -1,3 +1,4 @@
+import CCPUKernels
 import GGUF
 import Testing
 @testable import CPUEngine
@@ -31,6 +32,17 @@ private func randomRows(_ type: GGMLType, rows: Int, columns: Int, using random:
                 if type == .q4_1 { bytes += half(Float.random(in: -0.2...0.2, using: &random)) }
                 bytes += (0..<16).map { _ in UInt8.random(in: 0...255, using: &random) }
             }
+        case .q4_K, .q5_K:
+            for _ in 0..<columns / 256 {
+                bytes += half(Float.random(in: 0.0001...0.001, using: &random))
+                bytes += half(Float.random(in: 0.0005...0.008, using: &random))
+                bytes += (0..<(type == .q4_K ? 140 : 172)).map { _ in UInt8.random(in: 0...255, using: &random) }
+            }
+        case .q6_K:
+            for _ in 0..<columns / 256 {
+                bytes += (0..<208).map { _ in UInt8.random(in: 0...255, using: &random) }
+                bytes += half(Float.random(in: 0.00001...0.0002, using: &random))
+            }
         default:
             fatalError("no generator for \(type.name)")
         }
@@ -46,9 +58,13 @@ private func referenceProduct(_ weight: WeightMatrix, row: Int, input: MatmulInp
     w.withUnsafeMutableBufferPointer { weight.dequantizeRow(row, into: $0.baseAddress!) }
     var sum = 0.0, magnitude = 0.0
     for i in 0..<k {
-        let a: Float = weight.isQuantized
-            ? Float(input.quants[token * k + i]) * input.scales[(token * k + i) / 32]
-            : input.values[token * k + i]
+        let j = token * k + i
+        let a: Float
+        switch weight.activationFormat {
+        case .float: a = input.values[j]
+        case .blocksOf32: a = Float(input.quants[j]) * input.scales[j / 32]
+        case .superBlocksOf256: a = Float(input.superBlockQuants[j]) * input.superBlockScales[j / 256]
+        }
         sum += Double(w[i]) * Double(a)
         magnitude += abs(Double(w[i]) * Double(a))
     }
@@ -56,12 +72,12 @@ private func referenceProduct(_ weight: WeightMatrix, row: Int, input: MatmulInp
 }
 
 @Suite struct MatrixKernelTests {
-    static let types: [GGMLType] = [.f32, .f16, .bf16, .q8_0, .q4_0, .q4_1]
+    static let types: [GGMLType] = [.f32, .f16, .bf16, .q8_0, .q4_0, .q4_1, .q4_K, .q5_K, .q6_K]
 
     @Test(arguments: types, [1, 3, 4, 9])
     func kernelMatchesScalarReference(type: GGMLType, tokens: Int) {
         var random = SeededRandom(seed: UInt64(type.rawValue) * 1000 + UInt64(tokens))
-        let rows = 13, columns = 96
+        let rows = 13, columns = type.blockSize == 256 ? 512 : 96
         let bytes = randomRows(type, rows: rows, columns: columns, using: &random)
         let activations = random.floats(tokens * columns, in: -3...3)
         let input = MatmulInput(capacity: tokens * columns)
@@ -70,7 +86,7 @@ private func referenceProduct(_ weight: WeightMatrix, row: Int, input: MatmulInp
             let weight = WeightMatrix(name: "w", type: type, rows: rows, columns: columns, base: raw.baseAddress!)
             activations.withUnsafeBufferPointer { x in
                 input.set(x.baseAddress!, tokens: tokens, columns: columns)
-                if weight.isQuantized { input.quantize() }
+                prepare(input, for: weight)
                 out.withUnsafeMutableBufferPointer { o in
                     // two calls over split row ranges, as two workers would make them
                     multiplyRows(weight, input, rows: 0..<5, into: o.baseAddress!, outStride: rows)
@@ -85,6 +101,51 @@ private func referenceProduct(_ weight: WeightMatrix, row: Int, input: MatmulInp
                     }
                 }
             }
+        }
+    }
+
+    /// The vectorised K-quant kernels against the portable C ones that other targets start from:
+    /// the same integer sums, so only float rounding may differ.
+    @Test(arguments: [GGMLType.q4_K, .q5_K, .q6_K], [1, 4, 6])
+    func kQuantKernelMatchesPortableKernel(type: GGMLType, tokens: Int) {
+        var random = SeededRandom(seed: 77 + UInt64(type.rawValue) * 10 + UInt64(tokens))
+        let rows = 9, columns = 768
+        let bytes = randomRows(type, rows: rows, columns: columns, using: &random)
+        let activations = random.floats(tokens * columns, in: -4...4)
+        let input = MatmulInput(capacity: tokens * columns)
+        var fast = [Float](repeating: .nan, count: tokens * rows), portable = fast
+        bytes.withUnsafeBytes { raw in
+            let weight = WeightMatrix(name: "w", type: type, rows: rows, columns: columns, base: raw.baseAddress!)
+            let w = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            activations.withUnsafeBufferPointer { input.set($0.baseAddress!, tokens: tokens, columns: columns) }
+            input.quantizeSuperBlocks()
+            fast.withUnsafeMutableBufferPointer {
+                multiplyRows(weight, input, rows: 0..<rows, into: $0.baseAddress!, outStride: rows)
+            }
+            let reference = [GGMLType.q4_K: axl_matmul_q4_k_ref, .q5_K: axl_matmul_q5_k_ref, .q6_K: axl_matmul_q6_k_ref][type]!
+            portable.withUnsafeMutableBufferPointer {
+                reference(w, weight.rowBytes, 0, Int32(rows), Int32(columns), input.superBlockQuants,
+                          input.superBlockScales, input.sixteenSums, Int32(tokens), $0.baseAddress!, rows)
+            }
+        }
+        for i in 0..<fast.count {
+            #expect(abs(fast[i] - portable[i]) <= 1e-5 * max(1, abs(portable[i])), "\(type.name) [\(i)]: \(fast[i]) vs \(portable[i])")
+        }
+    }
+
+    @Test func superBlockQuantizationKeepsSixteenSumsAndHalfAStep() {
+        var random = SeededRandom(seed: 11)
+        let x = random.floats(512, in: -6...6)
+        let input = MatmulInput(capacity: 512)
+        x.withUnsafeBufferPointer { input.set($0.baseAddress!, tokens: 1, columns: 512) }
+        input.quantizeSuperBlocks()
+        for i in 0..<512 {
+            let d = input.superBlockScales[i / 256]
+            #expect(abs(Float(input.superBlockQuants[i]) * d - x[i]) <= d / 2 * 1.0001)
+        }
+        for group in 0..<32 {
+            let sum = (0..<16).reduce(0) { $0 + Int(input.superBlockQuants[group * 16 + $1]) }
+            #expect(Int(input.sixteenSums[group]) == sum)
         }
     }
 
@@ -117,5 +178,13 @@ private func referenceProduct(_ weight: WeightMatrix, row: Int, input: MatmulInp
             out.withUnsafeMutableBufferPointer { multiplyRows(weight, input, rows: 0..<4, into: $0.baseAddress!, outStride: 4) }
         }
         #expect(out == [0, 0, 0, 0])
+    }
+}
+
+private func prepare(_ input: MatmulInput, for weight: WeightMatrix) {
+    switch weight.activationFormat {
+    case .float: break
+    case .blocksOf32: input.quantize()
+    case .superBlocksOf256: input.quantizeSuperBlocks()
     }
 }

@@ -32,6 +32,37 @@ void axl_matmul_q8_0(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd
                      const int8_t *xq, const float *xd, const float *xs, int tokenCount,
                      float *out, size_t outStride);
 
+/// Activations for K-quant weights are quantized in super-blocks of 256, as llama.cpp's Q8_K:
+/// `q` the int8 values, `d` one scale per 256, `sums` the sum of each 16 consecutive int8 values
+/// (the term K-quant minimums and Q6_K's offset of 32 multiply).
+void axl_quantize_row_q8_k(const float *x, int n, int8_t *q, float *d, int16_t *sums);
+
+/// K-quant weights (super-blocks of 256) times Q8_K activations. Same row and output layout as
+/// above; `k` is a multiple of 256 and token t's activations start at xq + t*k, xd + t*k/256,
+/// xsums + t*k/16. The products stay in int32 within each super-block.
+void axl_matmul_q4_k(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,
+                     const int8_t *xq, const float *xd, const int16_t *xsums, int tokenCount,
+                     float *out, size_t outStride);
+void axl_matmul_q5_k(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,
+                     const int8_t *xq, const float *xd, const int16_t *xsums, int tokenCount,
+                     float *out, size_t outStride);
+void axl_matmul_q6_k(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,
+                     const int8_t *xq, const float *xd, const int16_t *xsums, int tokenCount,
+                     float *out, size_t outStride);
+
+/// Portable scalar versions of the K-quant kernels, with the same results up to float rounding:
+/// the reference the vectorised ones are tested against, and what other targets use until they
+/// have their own.
+void axl_matmul_q4_k_ref(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,
+                         const int8_t *xq, const float *xd, const int16_t *xsums, int tokenCount,
+                         float *out, size_t outStride);
+void axl_matmul_q5_k_ref(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,
+                         const int8_t *xq, const float *xd, const int16_t *xsums, int tokenCount,
+                         float *out, size_t outStride);
+void axl_matmul_q6_k_ref(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,
+                         const int8_t *xq, const float *xd, const int16_t *xsums, int tokenCount,
+                         float *out, size_t outStride);
+
 /// Float-weight variants take f32 activations: token t starts at x + t*k.
 void axl_matmul_f32(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,
                     const float *x, int tokenCount, float *out, size_t outStride);
