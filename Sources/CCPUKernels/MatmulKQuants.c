@@ -1,9 +1,8 @@
-#include "CCPUKernels.h"
+#include "KernelPaths.h"
 #include <string.h>
 
-#if defined(__AVX2__) && defined(__FMA__)
+#if AXL_KERNELS_AVX2
 #include <immintrin.h>
-#define AXL_AVX2 1
 #endif
 
 // K-quant super-blocks of 256 weights (ggml-common.h):
@@ -115,7 +114,7 @@ REFERENCE_MATMUL(axl_matmul_q4_k_ref, DOT_Q4_K)
 REFERENCE_MATMUL(axl_matmul_q5_k_ref, DOT_Q5_K)
 REFERENCE_MATMUL(axl_matmul_q6_k_ref, dot_q6_k_ref)
 
-#ifdef AXL_AVX2
+#if AXL_KERNELS_AVX2
 // ---------------------------------------------------------------- AVX2 kernels
 // Each tile computes `nt` (1...TILE) tokens' dot products with one weight row, unpacking each
 // 32-weight chunk once and reusing it for every token. Per super-block the products stay in
@@ -262,7 +261,8 @@ K_QUANT_MATMUL(axl_matmul_q5_k, tile_q5_k)
 K_QUANT_MATMUL(axl_matmul_q6_k, tile_q6_k)
 
 #else
-// Without a vectorised kernel for this target, the portable ones serve.
+// Without a vectorised K-quant kernel for this path (NEON, or the forced scalar path), the
+// portable ones serve.
 #define FORWARD_TO_REFERENCE(NAME)                                                             \
     void NAME(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,             \
               const int8_t *xq, const float *xd, const int16_t *xsums, int tokenCount,         \
