@@ -2,7 +2,7 @@
 SWIFT ?= swift
 MODEL ?= smollm2:135m
 
-.PHONY: serve run test build release model clean
+.PHONY: serve run test build release model clean dist deb install
 
 model:
 	scripts/fetch-default-model.sh
@@ -11,7 +11,7 @@ build:
 	$(SWIFT) build
 
 release:
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --product axllama
 
 # Serve the Ollama API on OLLAMA_HOST (default 127.0.0.1:11434) with the default model loaded.
 serve: model release
@@ -28,7 +28,20 @@ test: model
 	scripts/test-neon-kernels.sh
 	$(SWIFT) test
 	$(SWIFT) build -c release --product axllama
-	AXLLAMA_BINARY=.build/release/axllama python3 -m pytest -q Tests/EndToEnd
+	AXLLAMA_BINARY=.build/release/axllama python3 -m pytest -q Tests/EndToEnd Tests/Deploy
+
+# Release build for this machine into dist/: the static binary and the simulator library.
+# On a Raspberry Pi 5: make dist AXLLAMA_TARGET_CPU=cortex-a76 (docs/raspberry-pi.md).
+dist:
+	scripts/build-release.sh
+
+# dist/axllama_<version>_<arch>.deb from the release build.
+deb:
+	scripts/build-deb.sh
+
+# Installs dist/ as a system service (run as root; DESTDIR and PREFIX as in scripts/install.sh).
+install:
+	scripts/install.sh
 
 clean:
 	rm -rf .build
