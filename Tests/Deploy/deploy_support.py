@@ -22,6 +22,10 @@ def release_binary():
 
 
 def simulator_library():
+    """AXLLAMA_AXCL_LIBRARY when it names a file, else the simulator this checkout built."""
+    explicit = os.environ.get("AXLLAMA_AXCL_LIBRARY")
+    if explicit and Path(explicit).is_file():
+        return Path(explicit)
     for configuration in ("release", "debug"):
         candidate = REPOSITORY / ".build" / configuration / "libaxcl_rt.so"
         if candidate.is_file():
