@@ -6,7 +6,7 @@
 #   BINARY    use this axllama binary instead of $DIST/axllama (e.g. .build/release/axllama)
 #   SIMULATOR use this simulator library instead of $DIST/libaxcl_rt.so (optional)
 #   VERSION   package version (default 0.1.0~git<commit date>.<commit>)
-#   COMPRESSION  dpkg-deb compressor (default xz; the tests use gzip to stay quick)
+#   COMPRESSION  dpkg-deb compressor (default xz; the tests use none to stay quick)
 #
 # Contents: /usr/bin/axllama, /usr/lib/axllama/libaxcl_rt.so, /usr/lib/systemd/system/axllama.service,
 # /etc/axllama/axllama.env (a conffile: kept across upgrades, asked about when both changed),

@@ -6,8 +6,8 @@
 #                        machine). On a Raspberry Pi 5 use cortex-a76 (see docs/raspberry-pi.md).
 #   DIST                 output folder (default: dist/ in the repository)
 #
-# The binary needs only libc, libm, libstdc++ and libgcc_s at run time; the script prints `ldd`
-# so a change in that list is noticed.
+# The binary needs only libc, libm, libstdc++ and libgcc_s at run time, the simulator only libc
+# and libm; the script prints `ldd` of both so a change in those lists is noticed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,15 +19,16 @@ command -v "$SWIFT" >/dev/null || { echo "swift not found: install the Swift 6 t
 
 echo "building axllama for $(uname -m), target CPU $AXLLAMA_TARGET_CPU"
 "$SWIFT" build -c release --static-swift-stdlib --product axllama
-"$SWIFT" build -c release --product axcl_rt
-bin=$("$SWIFT" build -c release --show-bin-path)
+bin=$("$SWIFT" build -c release --static-swift-stdlib --show-bin-path)
 
 mkdir -p "$DIST"
 install -m 0755 "$bin/axllama" "$DIST/axllama"
-install -m 0644 "$bin/libaxcl_rt.so" "$DIST/libaxcl_rt.so"
+# The simulator is built with the C compiler so that it does not need the Swift runtime.
+OUT="$DIST/libaxcl_rt.so" scripts/build-simulator.sh >/dev/null
+chmod 0644 "$DIST/libaxcl_rt.so"
 strip "$DIST/axllama" "$DIST/libaxcl_rt.so" 2>/dev/null || echo "strip not found: binaries left unstripped"
 
 echo "dist/ contents:"
 ls -l "$DIST"
-echo "shared libraries the binary needs:"
-ldd "$DIST/axllama" || true
+echo "shared libraries they need:"
+ldd "$DIST/axllama" "$DIST/libaxcl_rt.so" || true

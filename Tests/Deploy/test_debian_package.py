@@ -17,7 +17,7 @@ def package(tmp_path_factory, binary):
     require_tool("dpkg-deb")
     require_tool("dpkg")
     out = tmp_path_factory.mktemp("deb")
-    environment = dict(os.environ, DIST=str(out), BINARY=str(binary), VERSION="1.2.3~test", COMPRESSION="gzip")
+    environment = dict(os.environ, DIST=str(out), BINARY=str(binary), VERSION="1.2.3~test", COMPRESSION="none")
     result = subprocess.run([str(REPOSITORY / "scripts/build-deb.sh")], env=environment, capture_output=True, text=True, check=True)
     return out / os.path.basename(result.stdout.strip().splitlines()[-1])
 

@@ -28,9 +28,8 @@ NOT_SERVICE_SETTINGS = {"AXLLAMA_TEST_MODEL", "AXLLAMA_BINARY", "AXLLAMA_TARGET_
 
 
 def run_install(destdir, dist, **env):
-    environment = dict(os.environ, DESTDIR=str(destdir), DIST=str(dist), **env)
-    environment.pop("PREFIX", None)
-    environment.pop("UNITDIR", None)
+    environment = {name: value for name, value in os.environ.items() if name not in ("PREFIX", "UNITDIR")}
+    environment.update(DESTDIR=str(destdir), DIST=str(dist), **env)
     return subprocess.run([str(REPOSITORY / "scripts/install.sh")], env=environment, capture_output=True, text=True, check=True)
 
 
