@@ -14,12 +14,15 @@ cd "$(dirname "$0")/.."
 export AXLLAMA_TARGET_CPU="${AXLLAMA_TARGET_CPU:-native}"
 DIST="${DIST:-dist}"
 SWIFT="${SWIFT:-swift}"
+# Its own build folder: --static-swift-stdlib changes the build parameters, and sharing .build
+# would make every switch between this and `make serve`/`make test` rebuild everything.
+SCRATCH="${SCRATCH:-.build-dist}"
 
 command -v "$SWIFT" >/dev/null || { echo "swift not found: install the Swift 6 toolchain (docs/raspberry-pi.md)" >&2; exit 1; }
 
 echo "building axllama for $(uname -m), target CPU $AXLLAMA_TARGET_CPU"
-"$SWIFT" build -c release --static-swift-stdlib --product axllama
-bin=$("$SWIFT" build -c release --static-swift-stdlib --show-bin-path)
+"$SWIFT" build --scratch-path "$SCRATCH" -c release --static-swift-stdlib --product axllama
+bin=$("$SWIFT" build --scratch-path "$SCRATCH" -c release --static-swift-stdlib --show-bin-path)
 
 mkdir -p "$DIST"
 install -m 0755 "$bin/axllama" "$DIST/axllama"
