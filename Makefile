@@ -28,7 +28,9 @@ test: model
 	scripts/test-neon-kernels.sh
 	$(SWIFT) test
 	$(SWIFT) build -c release --product axllama
-	AXLLAMA_BINARY=.build/release/axllama python3 -m pytest -q Tests/EndToEnd Tests/Deploy
+	AXLLAMA_BINARY=.build/release/axllama python3 -m pytest -q Tests/EndToEnd
+	# A session of its own: each suite's conftest is imported as `conftest`.
+	AXLLAMA_BINARY=.build/release/axllama python3 -m pytest -q Tests/Deploy
 
 # Release build for this machine into dist/: the static binary and the simulator library.
 # On a Raspberry Pi 5: make dist AXLLAMA_TARGET_CPU=cortex-a76 (docs/raspberry-pi.md).
