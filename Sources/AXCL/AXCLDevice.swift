@@ -36,6 +36,21 @@ public actor AXCLDevice {
         isOpen = true
     }
 
+    /// Activates the card again on the same thread after a reset or reboot: every handle from
+    /// before is stale, the runtime gives the thread a fresh default context (axera.md §1.4).
+    public func reopen() throws(AXCLError) {
+        try check(symbols.axclrtSetDevice(id.rawValue), "axclrtSetDevice")
+        isOpen = true
+    }
+
+    /// `close()` for a card that may already be gone: errors are ignored, because a lost or
+    /// rebooted card has dropped the thread's hold by itself.
+    public func closeIgnoringErrors() {
+        guard isOpen else { return }
+        isOpen = false
+        _ = symbols.axclrtResetDevice(id.rawValue)
+    }
+
     /// Releases the thread's hold on the card (`axclrtResetDevice`): the last step of the
     /// documented teardown before `axclFinalize` (axera.md §1.8).
     public func close() throws {

@@ -45,10 +45,11 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = environment["OLLAMA_DEBUG"].map { ["1", "true"].contains($0.lowercased()) } == true ? .debug : .info
         let store = ModelStore(root: ModelStore.defaultRoot(environment: environment))
         let loader = ModelLoader(store: store, factory: CPUEngineFactory())
-        let models = ModelService(store: store, settings: settings) { stored, options in
+        let log = logger
+        let models = ModelService(store: store, settings: settings, fallback: FallbackPolicy.fromEnvironment(environment),
+                                  report: { log.info("\($0)") }) { stored, options in
             try loader.load(stored.modelFile.path, options: options)
         }
-        let log = logger
         log.info("model store: \(store.root.path)")
         let app = buildApplication(models: models, logger: logger) { port in
             log.info("Listening on \(settings.address.host):\(port) (version \(settings.reportedVersion))")

@@ -1,3 +1,4 @@
+import EngineInterface
 import Foundation
 import GGUF
 import Hummingbird
@@ -33,21 +34,24 @@ final class TestServer: Sendable {
     /// `endless` models never end their answer (for cancellation and queueing tests).
     /// `templated` models carry a chat template in their GGUF and answer with their script.
     init(settings: ServerSettings = ServerSettings(), models names: [String] = ["scripted:latest"], endless: Set<String> = [],
-         tokenDelayNanoseconds: UInt64 = 0, contextLength: Int = 256, templated: [String: TemplatedModel] = [:]) async throws {
+         tokenDelayNanoseconds: UInt64 = 0, contextLength: Int = 256, templated: [String: TemplatedModel] = [:],
+         fallback: FallbackPolicy = FallbackPolicy(), wrapEngine: [String: @Sendable (any InferenceEngine) -> any InferenceEngine] = [:],
+         report: @escaping @Sendable (String) -> Void = { _ in }) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("axllama-server-\(UUID().uuidString)")
         store = ModelStore(root: directory)
         for name in names { try Self.install(name, in: store) }
         for (name, model) in templated { try Self.install(name, in: store, chatTemplate: model.chatTemplate) }
         var settings = settings
         settings.address = ListenAddress(host: "127.0.0.1", port: 0)
-        models = ModelService(store: store, settings: settings) { stored, _ in
+        models = ModelService(store: store, settings: settings, fallback: fallback, report: report) { stored, _ in
             if let model = templated[stored.name.displayShortest] { return try model.session() }
             let endlessModel = endless.contains(stored.name.displayShortest)
             let engine = ScriptedEngine(vocabularySize: ByteTokenizer.vocabularySize, contextLength: contextLength,
                                         delayNanoseconds: tokenDelayNanoseconds) { _, last in
                 endlessModel ? ByteTokenizer.firstByteToken + 0x61 : TestServer.nextToken(after: last)
             }
-            return ModelSession(engine: engine, tokenizer: try ByteTokenizer.make(), promptFormat: ChatMLPromptFormat())
+            let wrapped = wrapEngine[stored.name.displayShortest].map { $0(engine) } ?? engine
+            return ModelSession(engine: wrapped, tokenizer: try ByteTokenizer.make(), promptFormat: ChatMLPromptFormat())
         }
         let port = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "test-server")

@@ -9,13 +9,18 @@ import Foundation
 /// All mutable state is touched only inside functions isolated to `device`, whose executor is
 /// the card's own thread: each public call makes one hop there and then runs synchronously, so
 /// the token path pays no thread switch per runtime call.
-public final class NPUEngine: InferenceEngine, @unchecked Sendable {
+public final class NPUEngine: InferenceEngine, NamedEngine, @unchecked Sendable {
     public let descriptor: ModelDescriptor
     public let device: AXCLDevice
     public let package: NPUModelPackage
     public let shapes: LayerShapePlan
     public let options: NPUEngineOptions
     let embeddings: EmbeddingTable
+    /// The card's status, shared with its other engines and its supervisor.
+    public let card: CardHealth
+    let supervision: EngineSupervision?
+    let executeClock = ExecuteClock()
+    public let engineName = "npu"
 
     // Device-isolated state.
     private var stack: LayerStack?
@@ -23,12 +28,18 @@ public final class NPUEngine: InferenceEngine, @unchecked Sendable {
     /// Positions `[0, maskVisible)` of the decode mask on the card are visible.
     private var maskVisible = 0
     private var counters = NPUEngineCounters()
-    private var state = EngineHealth.ready
+    /// The tokens whose rows are in the cache, so that a recovery can compute them again.
+    private var cachedTokens: [TokenID] = []
+    /// Set by a device fault: the card's handles are stale until the recovery reloads the model.
+    private var isStale = false
     /// Whether the call in progress decodes one token (for the timing counters).
     private var isDecoding = false
 
-    private init(package: NPUModelPackage, device: AXCLDevice, stack: LayerStack, embeddings: EmbeddingTable, options: NPUEngineOptions) {
+    private init(package: NPUModelPackage, device: AXCLDevice, stack: LayerStack, embeddings: EmbeddingTable, options: NPUEngineOptions,
+                 card: CardHealth, supervision: EngineSupervision?) {
         self.package = package
+        self.card = card
+        self.supervision = supervision
         self.device = device
         self.stack = stack
         self.embeddings = embeddings
@@ -45,10 +56,18 @@ public final class NPUEngine: InferenceEngine, @unchecked Sendable {
     public static func load(_ package: NPUModelPackage, on device: AXCLDevice, options: NPUEngineOptions = NPUEngineOptions())
         async throws -> NPUEngine
     {
+        try await load(package, on: device, options: options, card: CardHealth(id: device.id), supervision: nil)
+    }
+
+    /// A load for a supervised card: faults go to the supervisor, executes are watched.
+    static func load(_ package: NPUModelPackage, on device: AXCLDevice, options: NPUEngineOptions, card: CardHealth,
+                     supervision: EngineSupervision?) async throws -> NPUEngine
+    {
         let embeddings = try EmbeddingTable(url: package.embeddingFile, vocabularySize: package.manifest.vocabularySize,
                                             hiddenSize: package.manifest.hiddenSize)
         let stack = try await LayerStack.load(package, cmmFloorMiB: options.cmmFloorMiB, on: device)
-        let engine = NPUEngine(package: package, device: device, stack: stack, embeddings: embeddings, options: options)
+        let engine = NPUEngine(package: package, device: device, stack: stack, embeddings: embeddings, options: options,
+                               card: card, supervision: supervision)
         try await engine.resetDecodeMask(on: device)
         return engine
     }
@@ -70,12 +89,33 @@ public final class NPUEngine: InferenceEngine, @unchecked Sendable {
     // MARK: InferenceEngine
 
     public func forward(_ tokens: [TokenID], at position: Int) async throws -> Logits {
-        try await evaluate(tokens, at: position, mode: options.prefillMode, on: device)
+        try await forward(tokens, at: position, prefillMode: options.prefillMode)
     }
 
     /// `forward` with the prefill mode chosen for this call, to compare the modes on one card.
     public func forward(_ tokens: [TokenID], at position: Int, prefillMode: PrefillMode) async throws -> Logits {
-        try await evaluate(tokens, at: position, mode: prefillMode, on: device)
+        try card.admit()
+        guard let supervision else {
+            return try await evaluate(tokens, at: position, mode: prefillMode, record: true, on: device)
+        }
+        let card = self.card, timeout = supervision.engineTimeout
+        return try await ExecuteWatchdog.run(
+            clock: executeClock, timeout: timeout,
+            stalled: {
+                card.recordFault("timeout")
+                let detail = "an engine execute did not return within \(Self.seconds(timeout)); the card is wedged. "
+                    + "It recovers by itself if the call ever returns; otherwise restart axllama, and if that does not help, "
+                    + "reboot the card (axcl-smi reboot) or power-cycle it"
+                card.transition(to: .wedged, detail: detail, from: [.ready, .degraded, .recovering])
+                supervision.wedged(detail)
+                return EngineUnavailableError("the NPU card \(card.snapshot.name) is wedged: \(detail)")
+            },
+            lateReturn: { supervision.lateReturn() },
+            { try await self.evaluate(tokens, at: position, mode: prefillMode, record: true, on: self.device) })
+    }
+
+    static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
     }
 
     public func truncateCache(to length: Int) async {
@@ -86,7 +126,7 @@ public final class NPUEngine: InferenceEngine, @unchecked Sendable {
         throw NPUEngineError.embeddingsUnsupported
     }
 
-    public func health() async -> EngineHealth { await currentHealth(on: device) }
+    public func health() async -> EngineHealth { card.engineHealth }
 
     // MARK: Inspection
 
@@ -119,22 +159,27 @@ public final class NPUEngine: InferenceEngine, @unchecked Sendable {
         return stack.ioTables
     }
     private func readCounters(on device: isolated AXCLDevice) -> NPUEngineCounters { counters }
-    private func currentHealth(on device: isolated AXCLDevice) -> EngineHealth { state }
 
     private func truncate(to length: Int, on device: isolated AXCLDevice) {
-        cached = min(cached, max(0, length))
+        let kept = min(cachedTokens.count, max(0, length))
+        cachedTokens.removeSubrange(kept...)
+        if !isStale { cached = min(cached, kept) }
     }
 
     private func release(on device: isolated AXCLDevice) throws {
         guard var stack else { return }
         self.stack = nil
         cached = 0
+        cachedTokens = []
         if let error = stack.allocations.release(on: device) { throw NPUEngineError.device(error) }
     }
 
-    private func evaluate(_ tokens: [TokenID], at position: Int, mode: PrefillMode, on device: isolated AXCLDevice) throws -> Logits {
+    /// - Parameter record: whether the tokens join `cachedTokens` (false when a recovery
+    ///   computes them again).
+    private func evaluate(_ tokens: [TokenID], at position: Int, mode: PrefillMode, record: Bool,
+                          on device: isolated AXCLDevice) throws -> Logits {
+        if isStale { throw EngineUnavailableError("the NPU card \(card.snapshot.name) is recovering from a fault") }
         guard let stack else { throw NPUEngineError.deviceUnavailable("the model was unloaded") }
-        if state.state == .failed { throw NPUEngineError.deviceUnavailable(state.detail ?? "the card failed") }
         guard position == cached else { throw EngineError.invalidPosition(position: position, cached: cached) }
         guard !tokens.isEmpty else { throw NPUEngineError.emptyInput }
         guard position + tokens.count <= shapes.capacity else {
@@ -160,6 +205,7 @@ public final class NPUEngine: InferenceEngine, @unchecked Sendable {
                 }
             }
             cached = position + tokens.count
+            if record { cachedTokens.append(contentsOf: tokens) }
             if let (buffers, row) = lastRow {
                 // The post model reads the decode group's last hidden buffer: move the chunk's last real row there.
                 let from = buffers.hidden[stack.layers.count % 2].address(at: row * shapes.hidden * 2)
@@ -170,11 +216,25 @@ public final class NPUEngine: InferenceEngine, @unchecked Sendable {
             if tokens.count > 1 { counters.prefillSeconds += seconds } else { counters.decodeSeconds += seconds }
             return logits
         } catch {
-            // Whatever the card holds is now unknown: forget the cache and report the device as failed.
-            cached = 0
-            state = EngineHealth(state: .failed, detail: "\(error)")
-            throw NPUEngineError.device(error)
+            throw classifyFault(error, on: device)
         }
+    }
+
+    /// Every AXCL error is counted by kind. One that leaves the card unhealthy (axera.md §7.9)
+    /// makes the engine stale and hands the card to recovery; any other fails this call only,
+    /// with the cache as it was before it (rows beyond `cached` are rewritten by the next call).
+    private func classifyFault(_ error: AXCLError, on device: isolated AXCLDevice) -> NPUEngineError {
+        card.recordFault(error.kind.rawValue)
+        guard error.kind.marksDeviceUnhealthy else { return NPUEngineError.device(error) }
+        isStale = true
+        if let supervision {
+            let detail = "\(error); recovering the card"
+            if card.transition(to: .recovering, detail: detail, from: [.ready, .degraded]) { supervision.deviceFault(error) }
+        } else {
+            // Nobody will recover this card: the engine stays unusable.
+            card.transition(to: .failed, detail: "\(error)", from: [.ready, .degraded, .recovering])
+        }
+        return NPUEngineError.device(error)
     }
 
     /// One token through every layer's decode group (axera.md §3.7).
@@ -223,7 +283,9 @@ public final class NPUEngine: InferenceEngine, @unchecked Sendable {
     private func timedExecute(_ model: EngineModel, _ context: EngineContext, group: Int, io: EngineIO,
                               on device: isolated AXCLDevice) throws(AXCLError) {
         let started = DispatchTime.now().uptimeNanoseconds
+        executeClock.begin()
         defer {
+            executeClock.end()
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             counters.executeSeconds += seconds
             if isDecoding { counters.decodeExecuteSeconds += seconds }
@@ -267,6 +329,40 @@ public final class NPUEngine: InferenceEngine, @unchecked Sendable {
         mask[capacity] = MaskValue.visible
         try device.copy(stack.staging.mask, to: stack.decodeBuffers.mask.address, byteCount: (capacity + 1) * 2)
         maskVisible = 0
+    }
+
+    // MARK: Recovery (driven by CardSupervisor on the device thread)
+
+    /// Frees what the model held, best effort: after a reboot the handles are already gone.
+    func releaseForRecovery() async { await releaseStale(on: device) }
+
+    /// Loads the package again and computes the cached tokens again, so that the next request
+    /// finds the prefix it expects (the session above still holds the same tokens).
+    func reloadAfterRecovery() async throws { try await reload(on: device) }
+
+    private func releaseStale(on device: isolated AXCLDevice) {
+        isStale = true
+        if var stack { _ = stack.allocations.release(on: device) }
+        stack = nil
+        cached = 0
+        maskVisible = 0
+    }
+
+    private func reload(on device: isolated AXCLDevice) throws {
+        if stack != nil { releaseStale(on: device) }
+        let fresh = try LayerStack.load(package, cmmFloorMiB: options.cmmFloorMiB, on: device)
+        guard fresh.shapes == shapes else {
+            var fresh = fresh
+            _ = fresh.allocations.release(on: device)
+            throw NPUEngineError.inconsistentLayers(path: package.directory.path, reason: "the reloaded package has other shape groups")
+        }
+        stack = fresh
+        cached = 0
+        isStale = false
+        try resetDecodeMask(on: device)
+        if !cachedTokens.isEmpty {
+            _ = try evaluate(cachedTokens, at: 0, mode: options.prefillMode, record: false, on: device)
+        }
     }
 
     private func readCacheRows(layer: Int, range: Range<Int>, on device: isolated AXCLDevice) throws -> (keys: [UInt16], values: [UInt16]) {

@@ -9,12 +9,16 @@ public enum NPUCard {
         let listed = try runtime.devices()
         guard let id = deviceID ?? listed.first else { throw AXCLUsageError.noDevices }
         let device = try await AXCLDevice.open(runtime, id: id)
+        try await initializeEngine(on: device)
+        return device
+    }
+
+    /// `axclrtEngineInit`, accepting an engine someone else already initialised (axera.md §1.8).
+    static func initializeEngine(on device: AXCLDevice) async throws {
         do {
             try await device.initializeEngine(.disabled)
         } catch {
-            // Someone else already initialised the engine on this device: usable as it is (axera.md §1.8).
             guard (try? await device.virtualNPUKind()) != nil else { throw error }
         }
-        return device
     }
 }

@@ -1,3 +1,4 @@
+import EngineInterface
 import HTTPTypes
 import OllamaAPI
 import Runtime
@@ -40,6 +41,7 @@ public struct APIError: Error, Equatable, CustomStringConvertible {
         case let error as ModelStoreError:
             if case let .notFound(name) = error { return .modelNotFound(name) }
             return APIError(.internalServerError, error.description)
+        case let error as EngineUnavailableError: return APIError(.serviceUnavailable, error.reason)
         case is CancellationError: return APIError(HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request"), "request canceled")
         default: return APIError(.internalServerError, "\(error)")
         }

@@ -10,10 +10,16 @@ public final class ModelService: Sendable {
     public let store: ModelStore
     public let settings: ServerSettings
     public let scheduler: ModelScheduler<LoadedModel>
+    public let fallback: FallbackPolicy
+    /// Receives one line per request answered by the fallback model, for the server's log.
+    let report: @Sendable (String) -> Void
 
-    public init(store: ModelStore, settings: ServerSettings, makeSession: @escaping SessionFactory) {
+    public init(store: ModelStore, settings: ServerSettings, fallback: FallbackPolicy = FallbackPolicy(),
+                report: @escaping @Sendable (String) -> Void = { _ in }, makeSession: @escaping SessionFactory) {
         self.store = store
         self.settings = settings
+        self.fallback = fallback
+        self.report = report
         let contextLength = settings.defaultContextLength
         scheduler = ModelScheduler(configuration: settings.scheduler, load: { key in
             guard let name = ModelName(key) else { throw ModelStoreError.invalidName(key) }
@@ -38,8 +44,42 @@ public final class ModelService: Sendable {
         }
     }
 
+    /// A lease on `model`, or on the fallback model while `model`'s device is down (also when
+    /// the model cannot even be loaded because of that). The engine that answers is noted for
+    /// the `X-Axllama-Engine` header.
     public func lease(_ model: StoredModel, keepAlive: KeepAlive?) async throws -> ModelLease<LoadedModel> {
-        try await scheduler.acquire(model.name.fullName, keepAlive: keepAlive.map(KeepAliveDuration.init))
+        let key = model.name.fullName
+        let lease: ModelLease<LoadedModel>
+        do {
+            lease = try await scheduler.acquire(key, keepAlive: keepAlive.map(KeepAliveDuration.init))
+        } catch let error as EngineUnavailableError {
+            guard let fallbackLease = try await leaseFallback(for: key, reason: error.reason) else { throw error }
+            return fallbackLease
+        }
+        let engine = lease.model.session.engine
+        if case let .fallback(_, reason) = fallback.route(requested: key, health: await engine.health(), isFallback: isFallback) {
+            // Released first: with one model slot the fallback could otherwise never load.
+            lease.release()
+            if let fallbackLease = try await leaseFallback(for: key, reason: reason) { return fallbackLease }
+            throw EngineUnavailableError(reason)
+        }
+        ServedEngine.note(engine.servedByName)
+        return lease
+    }
+
+    private func isFallback(_ key: String) -> Bool {
+        guard let name = fallback.model.flatMap(ModelName.init) else { return false }
+        return name.fullName == key
+    }
+
+    /// nil when no fallback is configured or the request is for the fallback itself.
+    private func leaseFallback(for key: String, reason: String) async throws -> ModelLease<LoadedModel>? {
+        guard let text = fallback.model, !isFallback(key) else { return nil }
+        guard let name = ModelName(text) else { throw APIError(.internalServerError, "AXLLAMA_FALLBACK_MODEL '\(text)' is not a valid model name") }
+        let lease = try await scheduler.acquire(name.fullName)
+        ServedEngine.note("cpu-fallback")
+        report("request for \(key) answered by fallback model \(name.displayShortest): \(reason)")
+        return lease
     }
 
     public func unload(_ model: StoredModel) async {

@@ -28,7 +28,9 @@ struct OllamaResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context 
             }
         }
         guard hosts.allows(host) else { return Response(status: .forbidden) }
-        var response = await route(request, context: context)
+        let served = ServedEngine()
+        var response = await ServedEngine.$current.withValue(served) { await route(request, context: context) }
+        if let engine = served.name { response.headers[ServedEngine.headerName] = engine }
         for field in corsHeaders { response.headers.append(field) }
         return response
     }

@@ -1,0 +1,12 @@
+import AXCL
+
+/// What a supervised engine tells its card's supervisor, and the watchdog limit it applies.
+struct EngineSupervision: Sendable {
+    let engineTimeout: Double
+    /// A device-level fault failed a call: recover the card.
+    let deviceFault: @Sendable (AXCLError) -> Void
+    /// The watchdog fired: the card is wedged.
+    let wedged: @Sendable (String) -> Void
+    /// A call the watchdog gave up on has returned after all: the card can be recovered.
+    let lateReturn: @Sendable () -> Void
+}

@@ -1,0 +1,75 @@
+import Foundation
+import Synchronization
+
+/// When the execute in flight on a card started, readable from any thread. The device thread
+/// stamps it around every `axclrtEngineExecute`; the watchdog reads it.
+final class ExecuteClock: Sendable {
+    private let startedAt = Atomic<UInt64>(0)
+
+    func begin() { startedAt.store(max(1, DispatchTime.now().uptimeNanoseconds), ordering: .relaxed) }
+    func end() { startedAt.store(0, ordering: .relaxed) }
+
+    /// Seconds the current execute has been running; nil when none is.
+    var runningSeconds: Double? {
+        let start = startedAt.load(ordering: .relaxed)
+        guard start != 0 else { return nil }
+        return Double(DispatchTime.now().uptimeNanoseconds &- start) / 1e9
+    }
+}
+
+/// Guards engine calls against an execute that never returns (axera.md §7.9): a hung call cannot
+/// be cancelled in-process, so the caller is answered when one execute has run longer than the
+/// timeout, and the work itself is left to finish (or not) on the device thread.
+enum ExecuteWatchdog {
+    /// Runs `body`; if one execute stamped on `clock` runs longer than `timeout` seconds, throws
+    /// `stalled()` instead. `lateReturn` runs if the abandoned body ever finishes.
+    static func run<T: Sendable>(clock: ExecuteClock, timeout: Double, stalled: @escaping @Sendable () -> any Error,
+                                 lateReturn: @escaping @Sendable () -> Void,
+                                 _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let outcome = Outcome<T>()
+        return try await withCheckedThrowingContinuation { continuation in
+            outcome.install(continuation)
+            let timer = Task {
+                // Polls a few times per timeout, at most twice a second.
+                let tick = min(0.5, max(0.01, timeout / 4))
+                while !Task.isCancelled {
+                    try? await Task.sleep(nanoseconds: UInt64(tick * 1e9))
+                    if Task.isCancelled { return }
+                    if let running = clock.runningSeconds, running > timeout {
+                        _ = outcome.resolve(.failure(stalled()))
+                        return
+                    }
+                }
+            }
+            Task {
+                let result: Result<T, any Error>
+                do { result = .success(try await body()) } catch { result = .failure(error) }
+                timer.cancel()
+                if !outcome.resolve(result) { lateReturn() }
+            }
+        }
+    }
+
+    /// The first of the body and the timer to finish answers the caller.
+    private final class Outcome<T: Sendable>: Sendable {
+        private let state = Mutex<(continuation: CheckedContinuation<T, any Error>?, resolved: Bool)>((nil, false))
+
+        func install(_ continuation: CheckedContinuation<T, any Error>) {
+            state.withLock { $0.continuation = continuation }
+        }
+
+        /// False when the other side already answered.
+        func resolve(_ result: Result<T, any Error>) -> Bool {
+            let continuation: CheckedContinuation<T, any Error>? = state.withLock { state in
+                guard !state.resolved else { return nil }
+                state.resolved = true
+                let continuation = state.continuation
+                state.continuation = nil
+                return continuation
+            }
+            guard let continuation else { return false }
+            continuation.resume(with: result)
+            return true
+        }
+    }
+}

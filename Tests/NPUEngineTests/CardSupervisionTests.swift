@@ -1,0 +1,248 @@
+import AXCL
+import AXCLSimulatorSupport
+import EngineInterface
+import Foundation
+import NPUEngine
+import Testing
+
+extension SimulatorBackedTests {
+    /// Telemetry, fault classification, the recovery ladder and the watchdog, each driven by the
+    /// simulator's fault injection (axera.md §5, §7.9).
+    @Suite(.enabled(if: Simulator.isAvailable)) struct CardSupervision {
+        /// Fast settings: the ladder's waits are bounded by tenths of a second.
+        static let quick = CardSupervisionSettings(telemetryInterval: 3600, engineTimeout: 5, recoveryAttempts: 3, enumerationTimeout: 5,
+                                                   backoff: 0.05)
+
+        struct Fixture {
+            let directory: TemporaryDirectory
+            let control: SimulatorControl
+            let supervisor: CardSupervisor
+            let engine: NPUEngine
+
+            static func make(_ settings: CardSupervisionSettings = quick) async throws -> Fixture {
+                let directory = try TemporaryDirectory()
+                let package = try TinyModel.package(.configJSON, in: directory)
+                let (library, control) = try Simulator.fresh()
+                let supervisor = try await CardSupervisor.open(library: library, settings: settings)
+                let engine = try await supervisor.loadEngine(package)
+                return Fixture(directory: directory, control: control, supervisor: supervisor, engine: engine)
+            }
+
+            /// The prompt cached, then the logits of one more token, as the reference a recovered card must reproduce.
+            func reference(prompt: [Int32], next: Int32) async throws -> [Float] {
+                _ = try await engine.forward(prompt, at: 0)
+                let logits = try await engine.forward([next], at: prompt.count).values
+                await engine.truncateCache(to: prompt.count)
+                return logits
+            }
+        }
+
+        @Test func telemetryFollowsTheSimulatedState() async throws {
+            let f = try await Fixture.make()
+            f.control.setTemperature(63_500)
+            f.control.setLoads(cpu: 2_500, npu: 7_300)
+            await f.supervisor.pollOnce()
+            var status = f.supervisor.status
+            #expect(status.state == .ready)
+            #expect(status.temperatureCelsius == 63.5)
+            #expect(status.cpuLoadPercent == 25)
+            #expect(status.npuLoadPercent == 73)
+            #expect(status.cmmTotalBytes == 7040 * 1024 * 1024)
+            #expect((status.cmmUsedBytes ?? 0) > 0, "the loaded model occupies CMM")
+            #expect(status.firmwareVersion?.contains("V3.10.2") == true)
+
+            f.control.setTemperature(88_250)
+            f.control.setLoads(cpu: 100, npu: 0)
+            await f.supervisor.pollOnce()
+            status = f.supervisor.status
+            #expect(status.temperatureCelsius == 88.25)
+            #expect(status.cpuLoadPercent == 1)
+            #expect(status.npuLoadPercent == 0)
+            try await f.engine.unload()
+        }
+
+        /// The card drops off the bus mid-request: the request fails with the runtime's error, the
+        /// ladder reboots the card, waits for it, reloads the model and its cached prompt, and the
+        /// next request gets exactly what it would have got without the fault.
+        @Test func lostCardFailsTheRequestAndRecoversWithTheCachedPrefix() async throws {
+            let f = try await Fixture.make()
+            let prompt = TinyModel.prompt(150, seed: 21), next: Int32 = 17
+            let expected = try await f.reference(prompt: prompt, next: next)
+            f.control.setRebootDuration(seconds: 0.3)
+            f.control.setOfflineAfterExecutes(1)
+
+            await #expect { _ = try await f.engine.forward([next], at: prompt.count) } throws: { error in
+                guard case let .device(axcl) = error as? NPUEngineError else { return false }
+                return axcl.kind == .deviceFault
+            }
+            f.control.setOfflineAfterExecutes(0) // the injected drop is sticky until cleared; the rebooted card stays up
+            await f.supervisor.waitForRecovery()
+            let status = f.supervisor.status
+            #expect(status.state == .ready, "\(status.detail ?? "")")
+            #expect(status.recoveryCount == 1)
+            #expect(status.faultCounts["device fault"] == 1)
+            #expect(await f.engine.cachedCount() == prompt.count, "the cached prompt was computed again")
+
+            let after = try await f.engine.forward([next], at: prompt.count).values
+            #expect(differences(after, expected) == 0)
+            try await f.engine.unload()
+        }
+
+        /// A transient ENGINE_EXECUTE_FAIL also goes through the ladder; the device list staying
+        /// empty for a while after the reboot (the enumeration race) is waited out.
+        @Test func executeErrorAndEnumerationDelayAreRecovered() async throws {
+            let f = try await Fixture.make()
+            let prompt = TinyModel.prompt(40, seed: 3), next: Int32 = 5
+            let expected = try await f.reference(prompt: prompt, next: next)
+            f.control.setExecuteError(at: 2)
+            await #expect(throws: NPUEngineError.self) { _ = try await f.engine.forward([next], at: prompt.count) }
+            f.control.setDeviceListEmpty(seconds: 0.4)
+            await f.supervisor.waitForRecovery()
+            #expect(f.supervisor.status.state == .ready)
+            let after = try await f.engine.forward([next], at: prompt.count).values
+            #expect(differences(after, expected) == 0)
+            try await f.engine.unload()
+        }
+
+        /// While the card recovers, requests are refused with the unavailable error (503), not queued on the card.
+        @Test func requestsDuringRecoveryAreRefused() async throws {
+            let f = try await Fixture.make()
+            f.control.setRebootDuration(seconds: 0.5)
+            f.control.setOfflineAfterExecutes(1)
+            await #expect(throws: NPUEngineError.self) { _ = try await f.engine.forward([1, 2, 3], at: 0) }
+            f.control.setOfflineAfterExecutes(0)
+            #expect(f.supervisor.status.state == .recovering)
+            #expect(await f.engine.health().state == .recovering)
+            await #expect(throws: EngineUnavailableError.self) { _ = try await f.engine.forward([1], at: 0) }
+            await f.supervisor.waitForRecovery()
+            #expect(await f.engine.health() == .ready)
+            _ = try await f.engine.forward([1, 2, 3], at: 0)
+            try await f.engine.unload()
+        }
+
+        /// A card that does not come back within the bounds fails with a message a person can act on.
+        @Test func recoveryGivesUpAfterTheConfiguredAttempts() async throws {
+            var settings = Self.quick
+            settings.recoveryAttempts = 2
+            settings.enumerationTimeout = 0.2
+            let f = try await Fixture.make(settings)
+            f.control.setRebootDuration(seconds: 30)
+            f.control.setOfflineAfterExecutes(1)
+            await #expect(throws: NPUEngineError.self) { _ = try await f.engine.forward([1, 2], at: 0) }
+            await f.supervisor.waitForRecovery()
+            let status = f.supervisor.status
+            #expect(status.state == .failed)
+            #expect(status.recoveryCount == 0)
+            let detail = status.detail ?? ""
+            #expect(detail.contains("2 attempt(s)") && detail.contains("axcl-smi") && detail.contains("power-cycle"), "\(detail)")
+            #expect(detail.contains("did not reappear"), "\(detail)")
+            await #expect(throws: EngineUnavailableError.self) { _ = try await f.engine.forward([1], at: 0) }
+            #expect(await f.engine.health().state == .failed)
+        }
+
+        /// An execute that never returns: the watchdog answers the caller, the card is wedged and
+        /// refuses requests; when the call returns after all, the card is recovered.
+        @Test func hungExecuteWedgesTheCardUntilItReturns() async throws {
+            var settings = Self.quick
+            settings.engineTimeout = 0.3
+            let f = try await Fixture.make(settings)
+            f.control.setHang(at: 2)
+            let started = Date()
+            await #expect { _ = try await f.engine.forward([4, 5, 6], at: 0) } throws: { error in
+                (error as? EngineUnavailableError)?.reason.contains("wedged") == true
+            }
+            #expect(Date().timeIntervalSince(started) < 3, "the watchdog answered within a few timeouts")
+            var status = f.supervisor.status
+            #expect(status.state == .wedged)
+            #expect(status.faultCounts["timeout"] == 1)
+            #expect(status.detail?.contains("restart axllama") == true)
+            await #expect(throws: EngineUnavailableError.self) { _ = try await f.engine.forward([1], at: 0) }
+
+            f.control.releaseHangs()
+            // The late return starts the ladder; wait until it has been picked up and has ended.
+            for _ in 0 ..< 100 where f.supervisor.status.state == .wedged { try await Task.sleep(for: .milliseconds(20)) }
+            await f.supervisor.waitForRecovery()
+            status = f.supervisor.status
+            #expect(status.state == .ready, "\(status.detail ?? "")")
+            #expect(status.recoveryCount == 1)
+            _ = try await f.engine.forward([4, 5, 6], at: 0)
+            try await f.engine.unload()
+        }
+
+        /// CMM exhaustion while loading is not a device fault: the load fails cleanly, the card stays ready.
+        @Test func exhaustedCMMDuringLoadFailsOnlyTheLoad() async throws {
+            let f = try await Fixture.make()
+            let package = try TinyModel.package(.runScript, in: f.directory)
+            f.control.setCMMExhausted(atLoad: 2)
+            await #expect(throws: (any Error).self) { _ = try await f.supervisor.loadEngine(package) }
+            #expect(f.supervisor.status.state == .ready)
+            f.control.setCMMExhausted(atLoad: 0) // sticky until cleared
+            _ = try await f.engine.forward([1, 2], at: 0)
+            let second = try await f.supervisor.loadEngine(package)
+            try await second.unload()
+            try await f.engine.unload()
+        }
+
+        /// Models go one per card, to the first card that takes work and has the CMM for it.
+        @Test func modelsArePlacedOnTheFirstCardWithRoom() async throws {
+            let directory = try TemporaryDirectory()
+            let package = try TinyModel.package(.configJSON, in: directory)
+            let (library, control) = try Simulator.fresh()
+            control.setDeviceCount(2)
+            control.setCMMBudget(mebibytes: 64)
+            let runtime = try AXCLRuntime(library: library)
+            let ids = try runtime.devices()
+            #expect(ids.count == 2)
+            var settings = Self.quick
+            settings.deviceIDs = ids
+            let pool = try await NPUCardPool.open(library: library, settings: settings)
+            #expect(await pool.deviceStatuses().map(\.id) == ids.map { Int($0.rawValue) })
+
+            let options = NPUEngineOptions(cmmFloorMiB: 1)
+            let first = try await pool.place(package, options: options)
+            #expect(first.device.id == ids[0])
+            // Fill the first card's pool: the next model must go to the second card.
+            let free = Int(try await pool.cards[0].device.properties().cmmFreeKiB)
+            let filler = try await pool.cards[0].device.allocate(byteCount: (free - 256) << 10)
+            let second = try await pool.place(package, options: options)
+            #expect(second.device.id == ids[1])
+            // A card that cannot take work is skipped too; with none left the error says why.
+            pool.cards[1].health.set(.failed, detail: "test")
+            await #expect { _ = try await pool.place(package, options: options) } throws: { error in
+                "\(error)".contains("axcl:\(ids[1].rawValue) is failed") && "\(error)".contains("CMM free")
+            }
+            try await pool.cards[0].device.free(filler)
+            try await first.unload()
+            try await second.unload()
+        }
+    }
+}
+
+@Suite struct CardSupervisionSettingsTests {
+    @Test func environmentVariablesAreRead() throws {
+        let settings = try CardSupervisionSettings.fromEnvironment([
+            "AXLLAMA_DEVICES": "129, 130", "AXLLAMA_TELEMETRY_INTERVAL": "10s", "AXLLAMA_ENGINE_TIMEOUT": "1500ms",
+            "AXLLAMA_RECOVERY_ATTEMPTS": "5", "AXLLAMA_PREFIX_CACHE_DIR": "/var/cache/axllama",
+        ])
+        #expect(settings.deviceIDs == [DeviceID(129), DeviceID(130)])
+        #expect(settings.telemetryInterval == 10)
+        #expect(settings.engineTimeout == 1.5)
+        #expect(settings.recoveryAttempts == 5)
+        #expect(settings.prefixCacheDirectory == "/var/cache/axllama")
+    }
+
+    @Test func defaultsApplyWhenUnset() throws {
+        let settings = try CardSupervisionSettings.fromEnvironment([:])
+        #expect(settings == CardSupervisionSettings())
+        #expect(settings.telemetryInterval == 5 && settings.engineTimeout == 30 && settings.recoveryAttempts == 3)
+    }
+
+    @Test func badValuesNameTheVariable() {
+        #expect { _ = try CardSupervisionSettings.fromEnvironment(["AXLLAMA_DEVICES": "0,x"]) } throws: {
+            "\($0)".contains("AXLLAMA_DEVICES")
+        }
+        #expect { _ = try CardSupervisionSettings.fromEnvironment(["AXLLAMA_ENGINE_TIMEOUT": "soon"]) } throws: {
+            "\($0)".contains("AXLLAMA_ENGINE_TIMEOUT")
+        }
+    }
+}
