@@ -246,3 +246,85 @@ extension SimulatorBackedTests {
         }
     }
 }
+
+extension SimulatorBackedTests {
+    /// AXLLAMA_PREFIX_CACHE_DIR: the shared prompt prefix survives an unload (a boot) and a recovery.
+    @Suite(.enabled(if: Simulator.isAvailable)) struct PrefixCachePersistence {
+        @Test func restoredPrefixGivesTheLogitsOfAColdPrefill() async throws {
+            let directory = try TemporaryDirectory()
+            let package = try TinyModel.package(.configJSON, in: directory)
+            let card = try await SimulatedCard.open()
+            let options = NPUEngineOptions(prefixCacheDirectory: directory.file("prefix-cache"))
+            let system = TinyModel.prompt(140, seed: 31), next: Int32 = 9
+
+            // A request, then another sharing only the system prompt: the session truncates to it.
+            let first = try await NPUEngine.load(package, on: card.device, options: options)
+            _ = try await first.forward(system + TinyModel.prompt(20, seed: 32), at: 0)
+            await first.truncateCache(to: system.count)
+            #expect(await first.counters().prefixCacheWrites == 1)
+            #expect(await first.counters().prefixCacheError == nil)
+            try await first.unload()
+
+            let restored = try await NPUEngine.load(package, on: card.device, options: options)
+            #expect(await restored.restoredPrefix() == system)
+            #expect(await restored.cachedCount() == system.count)
+            #expect(await restored.counters().executes == 0, "nothing was computed to get the prefix")
+            let warm = try await restored.forward([next], at: system.count).values
+
+            let cold = try await NPUEngine.load(package, on: card.device)
+            #expect(await cold.restoredPrefix().isEmpty, "without a prefix cache directory nothing is restored")
+            _ = try await cold.forward(system, at: 0)
+            let expected = try await cold.forward([next], at: system.count).values
+            #expect(differences(warm, expected) == 0)
+            try await restored.unload()
+            try await cold.unload()
+        }
+
+        @Test func aCorruptFileIsIgnored() async throws {
+            let directory = try TemporaryDirectory()
+            let package = try TinyModel.package(.configJSON, in: directory)
+            let card = try await SimulatedCard.open()
+            let cacheDirectory = directory.file("prefix-cache")
+            let options = NPUEngineOptions(prefixCacheDirectory: cacheDirectory)
+            let engine = try await NPUEngine.load(package, on: card.device, options: options)
+            _ = try await engine.forward(TinyModel.prompt(30, seed: 1), at: 0)
+            await engine.truncateCache(to: 20)
+            try await engine.unload()
+            for name in try FileManager.default.contentsOfDirectory(atPath: cacheDirectory.path) {
+                let url = cacheDirectory.appendingPathComponent(name)
+                var data = try Data(contentsOf: url)
+                data.removeLast(7)
+                try data.write(to: url)
+            }
+            let reloaded = try await NPUEngine.load(package, on: card.device, options: options)
+            #expect(await reloaded.restoredPrefix().isEmpty)
+            _ = try await reloaded.forward([1, 2, 3], at: 0)
+            try await reloaded.unload()
+        }
+
+        /// After a recovery the persisted rows are written back instead of prefilling the prefix again.
+        @Test func recoveryRestoresThePersistedPrefixInsteadOfRecomputingIt() async throws {
+            let directory = try TemporaryDirectory()
+            let package = try TinyModel.package(.configJSON, in: directory)
+            let (library, control) = try Simulator.fresh()
+            let supervisor = try await CardSupervisor.open(library: library, settings: CardSupervision.quick)
+            let engine = try await supervisor.loadEngine(package, options: NPUEngineOptions(prefixCacheDirectory: directory.file("pc")))
+            let system = TinyModel.prompt(130, seed: 41), next: Int32 = 12
+            _ = try await engine.forward(system + [3, 4], at: 0)
+            await engine.truncateCache(to: system.count)
+            let expected = try await engine.forward([next], at: system.count).values
+            await engine.truncateCache(to: system.count)
+
+            control.setExecuteError(at: 1)
+            await #expect(throws: NPUEngineError.self) { _ = try await engine.forward([next], at: system.count) }
+            await supervisor.waitForRecovery()
+            #expect(supervisor.status.state == .ready)
+            let counters = await engine.counters()
+            #expect(counters.prefixCacheRestoredPositions == system.count)
+            #expect(counters.prefillChunks == 2, "only the two prefill chunks before the fault")
+            let after = try await engine.forward([next], at: system.count).values
+            #expect(differences(after, expected) == 0)
+            try await engine.unload()
+        }
+    }
+}

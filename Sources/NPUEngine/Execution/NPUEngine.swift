@@ -9,7 +9,7 @@ import Foundation
 /// All mutable state is touched only inside functions isolated to `device`, whose executor is
 /// the card's own thread: each public call makes one hop there and then runs synchronously, so
 /// the token path pays no thread switch per runtime call.
-public final class NPUEngine: InferenceEngine, NamedEngine, @unchecked Sendable {
+public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngine, @unchecked Sendable {
     public let descriptor: ModelDescriptor
     public let device: AXCLDevice
     public let package: NPUModelPackage
@@ -32,6 +32,9 @@ public final class NPUEngine: InferenceEngine, NamedEngine, @unchecked Sendable 
     private var cachedTokens: [TokenID] = []
     /// Set by a device fault: the card's handles are stale until the recovery reloads the model.
     private var isStale = false
+    /// The tokens of the prefix last persisted, to write a file only when the shared prefix changes.
+    private var persistedTokens: [TokenID] = []
+    private lazy var prefixCacheKey = PrefixCacheFile.packageKey(package)
     /// Whether the call in progress decodes one token (for the timing counters).
     private var isDecoding = false
 
@@ -69,6 +72,7 @@ public final class NPUEngine: InferenceEngine, NamedEngine, @unchecked Sendable 
         let engine = NPUEngine(package: package, device: device, stack: stack, embeddings: embeddings, options: options,
                                card: card, supervision: supervision)
         try await engine.resetDecodeMask(on: device)
+        await engine.restorePersistedPrefix()
         return engine
     }
 
@@ -128,6 +132,9 @@ public final class NPUEngine: InferenceEngine, NamedEngine, @unchecked Sendable 
 
     public func health() async -> EngineHealth { card.engineHealth }
 
+    /// The tokens in the cache; right after a load, the persisted prefix that was restored.
+    public func restoredPrefix() async -> [TokenID] { await readCachedTokens(on: device) }
+
     // MARK: Inspection
 
     public func cachedCount() async -> Int { await readCached(on: device) }
@@ -154,16 +161,71 @@ public final class NPUEngine: InferenceEngine, NamedEngine, @unchecked Sendable 
     // MARK: Device-isolated work
 
     private func readCached(on device: isolated AXCLDevice) -> Int { cached }
+    private func readCachedTokens(on device: isolated AXCLDevice) -> [TokenID] { cachedTokens }
     private func readIOTables(on device: isolated AXCLDevice) throws -> [[ShapeGroup]] {
         guard let stack else { throw NPUEngineError.deviceUnavailable("the model was unloaded") }
         return stack.ioTables
     }
     private func readCounters(on device: isolated AXCLDevice) -> NPUEngineCounters { counters }
 
+    /// A truncation keeps what the previous and the next request share: with an installation's
+    /// fixed system prompt that is the system prompt, which is then persisted when configured.
+    /// A kept prefix that only extends the persisted one (the next turn of a conversation) is
+    /// not written again.
     private func truncate(to length: Int, on device: isolated AXCLDevice) {
         let kept = min(cachedTokens.count, max(0, length))
         cachedTokens.removeSubrange(kept...)
-        if !isStale { cached = min(cached, kept) }
+        guard !isStale else { return }
+        cached = min(cached, kept)
+        let extendsPersisted = !persistedTokens.isEmpty && kept >= persistedTokens.count && cachedTokens.starts(with: persistedTokens)
+        if kept >= options.minimumPersistedPrefix, kept == cached, !extendsPersisted {
+            persistPrefix(on: device)
+        }
+    }
+
+    private func persistPrefix(on device: isolated AXCLDevice) {
+        guard let directory = options.prefixCacheDirectory, let stack else { return }
+        do {
+            var keys: [[UInt16]] = [], values: [[UInt16]] = []
+            for layer in stack.layers {
+                keys.append(try device.read(UInt16.self, count: cached * shapes.kvWidth, from: layer.keys.address))
+                values.append(try device.read(UInt16.self, count: cached * shapes.kvWidth, from: layer.values.address))
+            }
+            try PrefixCacheFile(tokens: cachedTokens, kvWidth: shapes.kvWidth, keys: keys, values: values)
+                .write(in: directory, packageKey: prefixCacheKey)
+            persistedTokens = cachedTokens
+            counters.prefixCacheWrites += 1
+            counters.prefixCacheError = nil
+        } catch {
+            counters.prefixCacheError = "writing the prefix cache in \(directory.path) failed: \(error)"
+        }
+    }
+
+    private func restorePersistedPrefix() async { await restorePersisted(matching: nil, on: device) }
+
+    /// Writes a persisted prefix's rows into the caches. With `matching`, only a prefix of those
+    /// tokens is used (a recovery restores what the session above expects); otherwise the file's
+    /// tokens become the cache. Returns the positions restored.
+    @discardableResult
+    private func restorePersisted(matching expected: [TokenID]?, on device: isolated AXCLDevice) -> Int {
+        guard let directory = options.prefixCacheDirectory, let stack, cached == 0,
+              let file = PrefixCacheFile.read(in: directory, packageKey: prefixCacheKey, layers: stack.layers.count,
+                                              kvWidth: shapes.kvWidth, capacity: shapes.capacity)
+        else { return 0 }
+        if let expected, !(file.tokens.count <= expected.count && expected.starts(with: file.tokens)) { return 0 }
+        do {
+            for (index, layer) in stack.layers.enumerated() {
+                try device.write(file.keys[index], to: layer.keys.address)
+                try device.write(file.values[index], to: layer.values.address)
+            }
+        } catch {
+            return 0
+        }
+        cached = file.tokens.count
+        if expected == nil { cachedTokens = file.tokens }
+        persistedTokens = file.tokens
+        counters.prefixCacheRestoredPositions += file.tokens.count
+        return file.tokens.count
     }
 
     private func release(on device: isolated AXCLDevice) throws {
@@ -360,8 +422,9 @@ public final class NPUEngine: InferenceEngine, NamedEngine, @unchecked Sendable 
         cached = 0
         isStale = false
         try resetDecodeMask(on: device)
-        if !cachedTokens.isEmpty {
-            _ = try evaluate(cachedTokens, at: 0, mode: options.prefillMode, record: false, on: device)
+        let restored = restorePersisted(matching: cachedTokens, on: device)
+        if restored < cachedTokens.count {
+            _ = try evaluate(Array(cachedTokens[restored...]), at: restored, mode: options.prefillMode, record: false, on: device)
         }
     }
 

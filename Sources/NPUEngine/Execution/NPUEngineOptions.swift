@@ -1,12 +1,22 @@
+import Foundation
+
 /// How an NPU engine is placed on its card and runs.
 public struct NPUEngineOptions: Sendable, Equatable {
     public var prefillMode: PrefillMode
     /// CMM left free when loading (axllm mem_guard_floor_mb, axera.md §3.2).
     public var cmmFloorMiB: Int
+    /// Where the K/V rows of the shared prompt prefix are persisted (AXLLAMA_PREFIX_CACHE_DIR);
+    /// nil keeps them on the card only.
+    public var prefixCacheDirectory: URL?
+    /// Shorter shared prefixes are not worth a file.
+    public var minimumPersistedPrefix: Int
 
-    public init(prefillMode: PrefillMode = .chunked, cmmFloorMiB: Int = 128) {
+    public init(prefillMode: PrefillMode = .chunked, cmmFloorMiB: Int = 128, prefixCacheDirectory: URL? = nil,
+                minimumPersistedPrefix: Int = 8) {
         self.prefillMode = prefillMode
         self.cmmFloorMiB = cmmFloorMiB
+        self.prefixCacheDirectory = prefixCacheDirectory
+        self.minimumPersistedPrefix = minimumPersistedPrefix
     }
 }
 
@@ -31,5 +41,10 @@ public struct NPUEngineCounters: Sendable, Equatable {
     }
     /// Execute time inside single-token steps, separated so prefill does not distort the figure above.
     public var decodeExecuteSeconds: Double = 0
+    /// Prefix cache files written and prompt positions restored from one.
+    public var prefixCacheWrites = 0
+    public var prefixCacheRestoredPositions = 0
+    /// Why the last prefix cache write failed, if it did (the cache is only an optimisation).
+    public var prefixCacheError: String?
     public init() {}
 }

@@ -9,6 +9,8 @@ public actor ModelSession {
     public nonisolated let promptFormat: any PromptFormat
     /// Tokens whose keys and values are in the engine's cache, in order.
     public private(set) var cachedTokens: [TokenID] = []
+    /// Whether the engine was asked for a prefix it restored at load.
+    private var adoptedRestoredPrefix = false
 
     /// Prompt tokens are evaluated in chunks of this size so that a cancelled request stops
     /// between chunks instead of after the whole prompt.
@@ -75,6 +77,10 @@ public actor ModelSession {
             throw EngineError.tokenOutOfRange(token, vocabularySize: descriptor.vocabularySize)
         }
 
+        if !adoptedRestoredPrefix {
+            adoptedRestoredPrefix = true
+            if cachedTokens.isEmpty, let restoring = engine as? any PrefixRestoringEngine { cachedTokens = await restoring.restoredPrefix() }
+        }
         var metrics = GenerationMetrics()
         // The last prompt token is always evaluated again: its logits are needed to sample.
         let reused = min(commonPrefixLength(cachedTokens, prompt), prompt.count - 1)

@@ -18,3 +18,9 @@ extension InferenceEngine {
 public protocol NamedEngine {
     var engineName: String { get }
 }
+
+/// An engine that may start with positions already cached (a prompt prefix restored from disk):
+/// the session above adopts them so that its first request reuses them.
+public protocol PrefixRestoringEngine {
+    func restoredPrefix() async -> [TokenID]
+}
