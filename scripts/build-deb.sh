@@ -36,7 +36,7 @@ cp "$BINARY" "$staged/axllama"
 # The same layout `make install` produces, with PREFIX=/usr; the store and the user are made
 # by postinst on the target instead.
 DIST="$staged" DESTDIR="$root" PREFIX=/usr scripts/install.sh >/dev/null
-rm -rf "$root/var"
+rm -rf "${root:?}/var"
 
 install -d -m 0755 "$root/usr/share/doc/axllama"
 install -m 0644 README.md "$root/usr/share/doc/axllama/README.md"

@@ -159,3 +159,12 @@ def test_environment_example_lists_every_setting_with_its_default():
     # Every line is a comment, blank, or a setting: systemd reads nothing else.
     for line in text.splitlines():
         assert line == "" or line.startswith("#") or re.match(r"^[A-Z][A-Z0-9_]+=", line), line
+
+
+@pytest.mark.parametrize("script", ["install.sh", "build-release.sh", "build-simulator.sh", "build-deb.sh"])
+def test_deployment_script_is_valid_bash(script):
+    path = REPOSITORY / "scripts" / script
+    assert os.access(path, os.X_OK)
+    subprocess.run(["bash", "-n", str(path)], check=True)
+    if shutil.which("shellcheck"):
+        subprocess.run(["shellcheck", str(path)], check=True)
