@@ -38,10 +38,6 @@ cp "$BINARY" "$staged/axllama"
 DIST="$staged" DESTDIR="$root" PREFIX=/usr scripts/install.sh >/dev/null
 rm -rf "${root:?}/var"
 
-install -d -m 0755 "$root/usr/share/doc/axllama"
-install -m 0644 README.md "$root/usr/share/doc/axllama/README.md"
-install -m 0644 docs/*.md "$root/usr/share/doc/axllama/"
-
 install -d -m 0755 "$root/DEBIAN"
 install -m 0755 deploy/debian/postinst deploy/debian/prerm deploy/debian/postrm "$root/DEBIAN/"
 echo /etc/axllama/axllama.env > "$root/DEBIAN/conffiles"

@@ -4,6 +4,7 @@
 #   $PREFIX/bin/axllama                      the server and CLI
 #   $PREFIX/lib/axllama/libaxcl_rt.so        the AXCL simulator (off the loader path on purpose:
 #                                            it must never shadow the vendor's runtime)
+#   $PREFIX/share/doc/axllama/               README and docs/
 #   $UNITDIR/axllama.service                 the systemd unit (deploy/axllama.service)
 #   /etc/axllama/axllama.env                 settings (deploy/axllama.env); an existing file is kept
 #   /var/lib/axllama/models                  the model store, owned by the service user
@@ -32,13 +33,17 @@ if [ -z "$DESTDIR" ] && [ "$(id -u)" != 0 ]; then
     exit 1
 fi
 
-install -d -m 0755 "$DESTDIR$PREFIX/bin" "$DESTDIR$PREFIX/lib/axllama" "$DESTDIR$UNITDIR" "$DESTDIR/etc/axllama"
+install -d -m 0755 "$DESTDIR$PREFIX/bin" "$DESTDIR$PREFIX/lib/axllama" "$DESTDIR$PREFIX/share/doc/axllama" \
+    "$DESTDIR$UNITDIR" "$DESTDIR/etc/axllama"
 install -m 0755 "$DIST/axllama" "$DESTDIR$PREFIX/bin/axllama"
 if [ -f "$DIST/libaxcl_rt.so" ]; then
     install -m 0644 "$DIST/libaxcl_rt.so" "$DESTDIR$PREFIX/lib/axllama/libaxcl_rt.so"
 fi
-# The unit names the binary by its packaged path; point it at this prefix.
-sed "s|^ExecStart=/usr/bin/axllama|ExecStart=$PREFIX/bin/axllama|" deploy/axllama.service > "$DESTDIR$UNITDIR/axllama.service"
+install -m 0644 README.md docs/*.md "$DESTDIR$PREFIX/share/doc/axllama/"
+# The unit names the binary and the documents by their packaged paths; point it at this prefix.
+sed -e "s|^ExecStart=/usr/bin/axllama|ExecStart=$PREFIX/bin/axllama|" \
+    -e "s|file:///usr/share/doc/axllama/|file://$PREFIX/share/doc/axllama/|" \
+    deploy/axllama.service > "$DESTDIR$UNITDIR/axllama.service"
 chmod 0644 "$DESTDIR$UNITDIR/axllama.service"
 if [ -e "$DESTDIR/etc/axllama/axllama.env" ]; then
     echo "kept the existing /etc/axllama/axllama.env (the new example is axllama.env.example)"

@@ -53,6 +53,7 @@ def test_install_puts_every_file_where_the_documents_say(tmp_path, dist):
         "etc/axllama/axllama.env": 0o644,
         "var/lib/axllama": 0o750,
         "var/lib/axllama/models": 0o750,
+        "usr/local/share/doc/axllama/raspberry-pi.md": 0o644,
     }
     if (dist / "libaxcl_rt.so").exists():
         expected["usr/local/lib/axllama/libaxcl_rt.so"] = 0o644
@@ -62,6 +63,7 @@ def test_install_puts_every_file_where_the_documents_say(tmp_path, dist):
     assert (root / "etc/axllama/axllama.env").read_text() == (REPOSITORY / "deploy/axllama.env").read_text()
     unit = unit_settings(root / "etc/systemd/system/axllama.service")
     assert unit["Service"]["ExecStart"] == "/usr/local/bin/axllama serve"
+    assert unit["Unit"]["Documentation"] == "file:///usr/local/share/doc/axllama/raspberry-pi.md"
     help_text = subprocess.run([str(root / "usr/local/bin/axllama"), "serve", "--help"], capture_output=True, text=True, check=True).stdout
     assert "--preload" in help_text
 
