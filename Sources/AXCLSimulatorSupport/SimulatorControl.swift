@@ -77,6 +77,8 @@ public struct SimulatorControl: Sendable {
     public func setDeviceListEmpty(seconds: Double) {
         function("axsim_set_device_list_empty_seconds", PFN_axsim_set_device_list_empty_seconds.self)(seconds)
     }
+    /// Drops one card off the bus now, as an unplugged or crashed card does; a reboot brings it back.
+    public func setDeviceOffline(_ id: Int32) { function("axsim_set_device_offline", PFN_axsim_set_device_offline.self)(id) }
     public func setRebootDuration(seconds: Double) { function("axsim_set_reboot_seconds", PFN_axsim_set_reboot_seconds.self)(seconds) }
     public func setTiming(fixedMicroseconds: Double, bandwidthGBps: Double) {
         function("axsim_set_timing", PFN_axsim_set_timing.self)(fixedMicroseconds, bandwidthGBps)

@@ -120,6 +120,44 @@ extension SimulatorBackedTests {
             try await f.engine.unload()
         }
 
+        /// A card that vanishes while idle is found by the telemetry poll and recovered before
+        /// the next visitor's request.
+        @Test func cardLostWhileIdleIsFoundByTelemetryAndRecovered() async throws {
+            let f = try await Fixture.make()
+            let prompt = TinyModel.prompt(20, seed: 4)
+            let expected = try await f.reference(prompt: prompt, next: 6)
+            f.control.setDeviceOffline(f.supervisor.device.id.rawValue)
+            await f.supervisor.pollOnce()
+            #expect(f.supervisor.status.state == .recovering)
+            #expect(f.supervisor.status.faultCounts["device lost"] == 1)
+            await f.supervisor.waitForRecovery()
+            #expect(f.supervisor.status.state == .ready)
+            #expect(differences(try await f.engine.forward([6], at: prompt.count).values, expected) == 0)
+            try await f.engine.unload()
+        }
+
+        /// The card resets itself at Tj 120 °C (axera.md §1.1): it stays lost while it is that hot,
+        /// so recovery fails until it has cooled down, and succeeds once it has.
+        @Test func overheatedCardRecoversOnlyOnceItHasCooledDown() async throws {
+            var settings = Self.quick
+            settings.recoveryAttempts = 4
+            settings.backoff = 0.2
+            let f = try await Fixture.make(settings)
+            f.control.setTemperature(121_000)
+            await #expect(throws: NPUEngineError.self) { _ = try await f.engine.forward([1, 2], at: 0) }
+            try await Task.sleep(for: .milliseconds(150))
+            #expect(f.supervisor.status.state == .recovering)
+            f.control.setTemperature(60_000)
+            await f.supervisor.waitForRecovery()
+            let status = f.supervisor.status
+            #expect(status.state == .ready, "\(status.detail ?? "")")
+            #expect(status.recoveryCount == 1)
+            _ = try await f.engine.forward([1, 2], at: 0)
+            await f.supervisor.pollOnce()
+            #expect(f.supervisor.status.temperatureCelsius == 60)
+            try await f.engine.unload()
+        }
+
         /// A card that does not come back within the bounds fails with a message a person can act on.
         @Test func recoveryGivesUpAfterTheConfiguredAttempts() async throws {
             var settings = Self.quick
@@ -229,6 +267,7 @@ extension SimulatorBackedTests {
         #expect(settings.engineTimeout == 1.5)
         #expect(settings.recoveryAttempts == 5)
         #expect(settings.prefixCacheDirectory == "/var/cache/axllama")
+        #expect(settings.engineOptions().prefixCacheDirectory?.path == "/var/cache/axllama")
     }
 
     @Test func defaultsApplyWhenUnset() throws {

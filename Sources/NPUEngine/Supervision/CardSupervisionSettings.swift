@@ -30,6 +30,13 @@ public struct CardSupervisionSettings: Sendable, Equatable {
         self.prefixCacheDirectory = prefixCacheDirectory
     }
 
+    /// Engine options with the prefix cache directory of these settings.
+    public func engineOptions(_ base: NPUEngineOptions = NPUEngineOptions()) -> NPUEngineOptions {
+        var options = base
+        if let directory = prefixCacheDirectory { options.prefixCacheDirectory = URL(fileURLWithPath: directory, isDirectory: true) }
+        return options
+    }
+
     /// Reads the `AXLLAMA_*` variables; a value that does not parse is an error naming the variable.
     public static func fromEnvironment(_ environment: [String: String]) throws(SettingsError) -> CardSupervisionSettings {
         var settings = CardSupervisionSettings()
