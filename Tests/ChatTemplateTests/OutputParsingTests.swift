@@ -109,6 +109,18 @@ struct OutputParsingTests {
         #expect(parser.feed("day") == [.content("<today")])
     }
 
+    @Test func closingTagInsideAnArgumentStringDoesNotEndTheCall() {
+        let text = #"<tool_call>{"name": "say", "arguments": {"text": "a </tool_call> b"}}</tool_call>after"#
+        for chunks in Self.chunkings(text) {
+            #expect(Self.parse(chunks, .hermes) == [Self.call("say", #"{"text": "a </tool_call> b"}"#), .content("after")], "chunks: \(chunks)")
+        }
+    }
+
+    @Test func unfinishedTaggedCallIsReleasedAsContentAtTheEnd() {
+        let text = #"<tool_call>{"name": "say", "arguments": {"#
+        for chunks in Self.chunkings(text) { #expect(Self.parse(chunks, .hermes) == [.content(text)]) }
+    }
+
     @Test func malformedTaggedCallIsReleasedAsContent() {
         let text = "<tool_call>{not json}</tool_call>after"
         for chunks in Self.chunkings(text) { #expect(Self.parse(chunks, .hermes) == [.content(text)]) }

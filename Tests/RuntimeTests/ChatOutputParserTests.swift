@@ -84,14 +84,3 @@ struct ChatOutputParserTests {
         }
     }
 }
-
-extension ChatOutputParserTests {
-    @Test func formatConstraintWaitsForThinkingOnlyWhenThePromptOpenedIt() {
-        let constraint = OutputConstraint(grammar: Grammar.jsonObject)
-        let opened = ChatOutputParser(templateSource: "<think>", renderedPrompt: "<｜Assistant｜><think>\n", thinking: true, tools: false)
-        #expect(opened.constraint(constraint)?.activation == .afterText("</think>"))
-        let closed = ChatOutputParser(templateSource: "<think>", renderedPrompt: "<|im_start|>assistant\n", thinking: true, tools: false)
-        #expect(closed.constraint(constraint)?.activation == .immediately)
-        #expect(opened.constraint(nil) == nil)
-    }
-}

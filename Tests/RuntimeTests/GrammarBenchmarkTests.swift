@@ -1,3 +1,4 @@
+import EngineInterface
 import Foundation
 import GGUF
 import Testing
@@ -29,6 +30,7 @@ import Tokenizer
         let result = try GrammarMaskBenchmark.run(vocabulary: tokens, endOfGeneration: [], grammar: try .jsonSchema(text: Self.schema),
                                                   output: Self.output, stringPrefix: #"{"title": "Mor"#)
         report("synthetic 151936", result)
+        try freeTextCases(tokens, endOfGeneration: [], name: "synthetic 151936")
     }
 
     @Test(.enabled(if: TestModels.hasDefaultModel)) func defaultModelVocabulary() throws {
@@ -41,5 +43,23 @@ import Tokenizer
         let json = try GrammarMaskBenchmark.run(vocabulary: tokens, endOfGeneration: tokenizer.endOfGenerationTokenIDs.sorted(),
                                                 grammar: .jsonObject, output: Self.output, stringPrefix: #"{"title": "Mor"#)
         report("default model \(tokenizer.vocabularySize), format json", json)
+        try freeTextCases(tokens, endOfGeneration: tokenizer.endOfGenerationTokenIDs.sorted(), name: "default model \(tokenizer.vocabularySize)")
+    }
+
+    static let thought = "<think>\nThe visitor wants a calm scene; blue suits the sea, and a slow fade keeps it gentle. "
+        + "Maybe a white sparkle later on, once the music starts.\n</think>\n\n"
+    static let toolAnswer = "Let me set that up for you. <tool_call>\n{\"name\": \"set_light\", \"arguments\": {\"color\": \"blue\", \"level\": 40}}\n</tool_call>"
+
+    /// The free parts of an answer (a thought, the text around tool calls) cost a full trie walk
+    /// the first time each of their few states is seen, then a cache lookup.
+    func freeTextCases(_ tokens: [[UInt8]], endOfGeneration: [TokenID], name: String) throws {
+        let thinking = Grammar.afterThinking(try .jsonSchema(text: Self.schema), open: "<think>", close: "</think>", openedByPrompt: false)
+        report("\(name), thinking then schema", try GrammarMaskBenchmark.run(vocabulary: tokens, endOfGeneration: endOfGeneration, grammar: thinking,
+                                                                          output: Self.thought + Self.output, stringPrefix: "<think>\nThe"))
+        let light = #"{"type":"object","properties":{"color":{"enum":["red","green","blue","white"]},"level":{"type":"integer","minimum":0,"maximum":100}},"required":["color","level"]}"#
+        let tools = try #require(Grammar.toolCalls([ToolSchema(name: "set_light", parameters: try SchemaValue(parsing: light)),
+                                                    ToolSchema(name: "play_sound", parameters: nil)], format: .hermes))
+        report("\(name), tool calls", try GrammarMaskBenchmark.run(vocabulary: tokens, endOfGeneration: endOfGeneration, grammar: tools,
+                                                                 output: Self.toolAnswer, stringPrefix: "Let me"))
     }
 }

@@ -34,7 +34,7 @@ import TestSupport
             let state = probe.next(probe.start, Array(prefix.utf8))
             try #require(state != GrammarAutomaton.dead, "\(prefix)")
             for byte in prefix.utf8 { try matcher.accept(TokenID(2 + Int(byte))) }
-            let mask = try #require(try matcher.allowedTokens())
+            let mask = try matcher.allowedTokens()
             for (id, token) in tokens.enumerated() {
                 let expected: Bool
                 if id == endOfGeneration {
@@ -54,11 +54,11 @@ import TestSupport
         let trie = TokenTrie(tokens: tokens, endOfGeneration: [endOfGeneration])
         let matcher = GrammarMatcher(constraint: OutputConstraint(grammar: .jsonValue), vocabulary: trie)
         for byte in "12".utf8 { try matcher.accept(TokenID(2 + Int(byte))) }
-        #expect(try matcher.allowedTokens()!.contains(endOfGeneration))
+        #expect(try matcher.allowedTokens().contains(endOfGeneration))
         #expect(matcher.isComplete && !matcher.mustEnd)
         let open = GrammarMatcher(constraint: OutputConstraint(grammar: .jsonValue), vocabulary: trie)
         try open.accept(TokenID(2 + Int(UInt8(ascii: "["))))
-        #expect(!(try open.allowedTokens()!.contains(endOfGeneration)))
+        #expect(!(try open.allowedTokens().contains(endOfGeneration)))
         #expect(throws: GrammarError.self) { try open.accept(endOfGeneration) }
     }
 
@@ -87,18 +87,18 @@ import TestSupport
         #expect(allowed.contains(2 + Int(UInt8(ascii: "{"))) && allowed.contains(tokens.firstIndex(of: Array("{}".utf8))!))
     }
 
-    @Test func constraintWaitsForItsMarker() throws {
+    @Test func thoughtOpenedByThePromptIsFreeUntilItsClosingMarker() throws {
         let (tokens, endOfGeneration, _) = Self.vocabulary()
         let trie = TokenTrie(tokens: tokens, endOfGeneration: [endOfGeneration])
-        let matcher = GrammarMatcher(constraint: OutputConstraint(grammar: .jsonObject, activation: .afterText("</think>")), vocabulary: trie)
-        for byte in "thinking </thi".utf8 {
-            #expect(try matcher.allowedTokens() == nil)
+        let grammar = Grammar.afterThinking(.jsonObject, open: "<think>", close: "</think>", openedByPrompt: true)
+        let matcher = GrammarMatcher(constraint: OutputConstraint(grammar: grammar), vocabulary: trie)
+        for byte in "thinking { </thi".utf8 {
+            #expect(try matcher.allowedTokens().contains(TokenID(2 + Int(UInt8(ascii: "x")))))
             try matcher.accept(TokenID(2 + Int(byte)))
         }
-        #expect(!matcher.isActive)
+        #expect(!matcher.isComplete)
         for byte in "nk>".utf8 { try matcher.accept(TokenID(2 + Int(byte))) }
-        #expect(matcher.isActive)
-        let mask = try #require(try matcher.allowedTokens())
+        let mask = try matcher.allowedTokens()
         #expect(mask.contains(TokenID(2 + Int(UInt8(ascii: "{")))) && !mask.contains(TokenID(2 + Int(UInt8(ascii: "x")))))
     }
 
@@ -122,7 +122,7 @@ import TestSupport
         let trie = TokenTrie(tokens: tokens, endOfGeneration: [endOfGeneration])
         let matcher = GrammarMatcher(constraint: OutputConstraint(grammar: .jsonObject), vocabulary: trie)
         for byte in "{\"a\":[\"x".utf8 { try matcher.accept(TokenID(2 + Int(byte))) }
-        let free = try #require(try matcher.allowedTokens(remainingTokens: 100))
+        let free = try matcher.allowedTokens(remainingTokens: 100)
         #expect(free.contains(TokenID(2 + Int(UInt8(ascii: "y")))))
         // `"]}` is needed: with three tokens left, each must make progress (`"` or a token that
         // ends the string, such as `🙂"`).
@@ -133,17 +133,17 @@ import TestSupport
         for remaining in 1 ... 6 {
             // A budget that cannot be met allows the tokens that come closest.
             let limit = max(remaining - 1, Int(nearest))
-            let mask = try #require(try matcher.allowedTokens(remainingTokens: remaining))
+            let mask = try matcher.allowedTokens(remainingTokens: remaining)
             for (id, token) in tokens.enumerated() where id != Int(endOfGeneration) {
                 let end = probe.next(state, token)
                 let expected = end != GrammarAutomaton.dead && probe.bytesToAccept(end) <= limit
                 #expect(mask.contains(TokenID(id)) == expected, "\(String(decoding: token, as: UTF8.self)) with \(remaining) left")
             }
         }
-        let tight = try #require(try matcher.allowedTokens(remainingTokens: 3))
+        let tight = try matcher.allowedTokens(remainingTokens: 3)
         #expect(tight.contains(TokenID(2 + Int(UInt8(ascii: "\"")))) && tight.contains(TokenID(tokens.firstIndex(of: Array("🙂\"".utf8))!)))
         #expect(!tight.contains(TokenID(2 + Int(UInt8(ascii: "y")))))
-        #expect(try matcher.allowedTokens(remainingTokens: 4)!.contains(TokenID(2 + Int(UInt8(ascii: "y")))))
+        #expect(try matcher.allowedTokens(remainingTokens: 4).contains(TokenID(2 + Int(UInt8(ascii: "y")))))
     }
 
     @Test func trieKeepsDuplicateSpellingsAndSkipsExcludedTokens() {
@@ -215,7 +215,7 @@ import TestSupport
         let engine = ScriptedEngine(answer: ByteTokenizer.ids("hmm, words</think>{\"a\":1}"), vocabularySize: ByteTokenizer.vocabularySize)
         let session = ModelSession(engine: engine, tokenizer: try ByteTokenizer.make(), promptFormat: ChatMLPromptFormat())
         let result = try await collect(session.generate(prompt: ByteTokenizer.ids("x"), options: SamplingOptions(temperature: 0),
-                                                        constraint: OutputConstraint(grammar: .jsonObject, activation: .afterText("</think>"))))
+                                                        constraint: OutputConstraint(grammar: .afterThinking(.jsonObject, open: "<think>", close: "</think>", openedByPrompt: true))))
         #expect(result.text == "hmm, words</think>{\"a\":1}")
         #expect(result.reason == .stop)
     }

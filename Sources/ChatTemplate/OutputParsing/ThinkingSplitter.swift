@@ -19,10 +19,17 @@ public struct ThinkingSplitter: Sendable {
     private let closeTag: [Unicode.Scalar]
     private var state: State
     private var buffer: [Unicode.Scalar] = []
+    public let openingMarker: String
+    public let closingMarker: String
+    /// The prompt opened the thinking: the output is thought until the closing marker.
+    public let startsInsideThinking: Bool
 
     public init(openTag: String = "<think>", closeTag: String = "</think>", startsInsideThinking: Bool = false) {
         self.openTag = Array(openTag.unicodeScalars)
         self.closeTag = Array(closeTag.unicodeScalars)
+        openingMarker = openTag
+        closingMarker = closeTag
+        self.startsInsideThinking = startsInsideThinking
         self.state = startsInsideThinking ? .skippingSpaceAfterOpening : .lookingForOpening
     }
 

@@ -86,7 +86,21 @@ public struct ToolCallParser: Sendable {
             return false
         case (.insideTag, .tagged(let open, let close)):
             let closeTag = Array(close.unicodeScalars)
-            let end = MarkerSearch.find(closeTag, in: buffer)
+            // A string inside the call may contain the closing tag: when the call is a JSON object,
+            // the tag that counts is the first one after the object ends.
+            let start = firstNonSpace
+            var searchFrom = 0
+            if start < buffer.count, buffer[start] == "{" {
+                guard let objectEnd = MarkerSearch.endOfJSON(in: buffer, from: start) else {
+                    if !final { return false }
+                    out.append(.content(open + MarkerSearch.string(buffer[...])))
+                    buffer.removeAll()
+                    state = .content
+                    return false
+                }
+                searchFrom = objectEnd
+            }
+            let end = MarkerSearch.find(closeTag, in: buffer, from: searchFrom)
             guard end != nil || final else { return false }
             let inner = MarkerSearch.string(buffer[..<(end ?? buffer.count)])
             if let value = try? JSON.parse(inner.trimmingSpaces), let call = ToolCall(object: value) {

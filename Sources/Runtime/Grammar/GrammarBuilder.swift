@@ -5,7 +5,13 @@
 /// continuation instead of copying it.
 public final class GrammarBuilder {
     private var nodes: [Grammar.Node] = []
-    private var rules: [GrammarExpression?] = []
+    private var rules: [RuleBody?] = []
+
+    private enum RuleBody {
+        case expression(GrammarExpression)
+        /// A grammar compiled elsewhere, called as a rule (a schema's grammar inside a tool call).
+        case grammar(Grammar)
+    }
 
     public init() {}
 
@@ -17,7 +23,13 @@ public final class GrammarBuilder {
 
     public func define(_ rule: GrammarRuleID, as expression: GrammarExpression) {
         precondition(rules[rule.index] == nil, "rule \(rule.index) is defined twice")
-        rules[rule.index] = expression
+        rules[rule.index] = .expression(expression)
+    }
+
+    /// A rule whose language is `grammar`'s: its nodes and rules are copied into this grammar.
+    public func rule(embedding grammar: Grammar) -> GrammarRuleID {
+        rules.append(.grammar(grammar))
+        return GrammarRuleID(index: rules.count - 1)
     }
 
     public func rule(_ expression: GrammarExpression) -> GrammarRuleID {
@@ -31,12 +43,34 @@ public final class GrammarBuilder {
         nodes = []
         let exit = append(.ret)
         var entries: [Int32] = []
-        for (index, expression) in rules.enumerated() {
-            guard let expression else { preconditionFailure("rule \(index) was declared but never defined") }
-            entries.append(lower(expression, next: exit))
+        // An embedded grammar's own rules are numbered after every rule of this builder.
+        var embeddedEntries: [Int32] = []
+        for (index, body) in rules.enumerated() {
+            switch body {
+            case nil: preconditionFailure("rule \(index) was declared but never defined")
+            case let .expression(expression)?: entries.append(lower(expression, next: exit))
+            case let .grammar(grammar)?:
+                entries.append(copy(grammar, firstRule: Int32(rules.count + embeddedEntries.count), entries: &embeddedEntries))
+            }
         }
         let entry = lower(start, next: exit)
-        return Grammar(nodes: nodes, ruleEntries: entries, start: entry, name: name)
+        return Grammar(nodes: nodes, ruleEntries: entries + embeddedEntries, start: entry, name: name)
+    }
+
+    /// Appends `grammar`'s nodes, renumbered, and its rule entries; returns its start node, which
+    /// ends at the grammar's own `ret` and so returns to whoever called it.
+    private func copy(_ grammar: Grammar, firstRule: Int32, entries: inout [Int32]) -> Int32 {
+        let base = Int32(nodes.count)
+        for node in grammar.nodes {
+            switch node {
+            case let .bytes(set, next): nodes.append(.bytes(set, next: next + base))
+            case let .split(targets): nodes.append(.split(targets.map { $0 + base }))
+            case let .call(rule, next): nodes.append(.call(rule: rule + firstRule, next: next + base))
+            case .ret: nodes.append(.ret)
+            }
+        }
+        entries += grammar.ruleEntries.map { $0 + base }
+        return grammar.start + base
     }
 
     private func append(_ node: Grammar.Node) -> Int32 {
@@ -100,6 +134,48 @@ public final class GrammarBuilder {
                 }
             }
             return afterNone
+        case let .textThrough(marker):
+            return lowerText(watchingFor: marker, throughMarker: true, next: next)
+        case let .textWithout(marker):
+            return lowerText(watchingFor: marker, throughMarker: false, next: next)
         }
+    }
+
+    /// One node per count of marker bytes matched so far, each splitting on the byte read into
+    /// the count it leads to (a Knuth–Morris–Pratt automaton). Through the marker: completing it
+    /// continues at `next`. Without it: completing it is not allowed, and every state may end.
+    private func lowerText(watchingFor marker: [UInt8], throughMarker: Bool, next: Int32) -> Int32 {
+        precondition(!marker.isEmpty, "free text needs a marker to watch for")
+        let states = marker.indices.map { _ in append(.split([])) }
+        for (matched, row) in Self.markerAutomaton(marker).enumerated() {
+            var bytesByTarget: [Int: ByteSet] = [:]
+            for byte in 0 ... 255 { bytesByTarget[row[byte], default: ByteSet()].insert(UInt8(byte)) }
+            var branches: [Int32] = []
+            for (target, bytes) in bytesByTarget.sorted(by: { $0.key < $1.key }) {
+                if target < marker.count {
+                    branches.append(append(.bytes(bytes, next: states[target])))
+                } else if throughMarker {
+                    branches.append(append(.bytes(bytes, next: next)))
+                }
+            }
+            if !throughMarker { branches.append(next) }
+            nodes[Int(states[matched])] = .split(branches)
+        }
+        return states[0]
+    }
+
+    /// `table[matched][byte]`: how many marker bytes are matched after reading `byte` with
+    /// `matched` already matched (`marker.count` when the marker is complete).
+    static func markerAutomaton(_ marker: [UInt8]) -> [[Int]] {
+        var table = [[Int]](repeating: [Int](repeating: 0, count: 256), count: marker.count)
+        table[0][Int(marker[0])] = 1
+        // The state the automaton would be in had it started one byte later.
+        var restart = 0
+        for matched in 1 ..< marker.count {
+            table[matched] = table[restart]
+            table[matched][Int(marker[matched])] = matched + 1
+            restart = table[restart][Int(marker[matched])]
+        }
+        return table
     }
 }

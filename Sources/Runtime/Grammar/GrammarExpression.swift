@@ -15,6 +15,12 @@ public indirect enum GrammarExpression: Sendable {
     /// repeated; the separator goes only between items that are present. This is an object's
     /// property list (properties in declared order, optional ones skippable).
     case separatedList([ListItem], separator: GrammarExpression)
+    /// Free text up to and including the first occurrence of `marker` (a model's thinking up to
+    /// `</think>`): any bytes, matched as a deterministic automaton so that the recogniser stays
+    /// in one of `marker.count` states however long the text runs.
+    case textThrough(marker: [UInt8])
+    /// Free text that does not contain `marker` and may end anywhere (the text around tool calls).
+    case textWithout(marker: [UInt8])
 
     public struct ListItem: Sendable {
         public enum Presence: Sendable { case required, optional, repeated }

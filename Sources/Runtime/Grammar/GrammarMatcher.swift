@@ -22,15 +22,12 @@ public final class GrammarMatcher {
     private var stateAtDepth: [Int32]
     /// The constrained output so far (for error messages and tests).
     public private(set) var output: [UInt8] = []
-    /// Recent text while waiting for the activation marker.
-    private var pendingMarkerText: [UInt8] = []
 
     /// Past this many recogniser states the automaton starts afresh (about 1 KB each).
     static let stateLimit = 32_768
     /// Masks kept (about 19 KB each for a 152k vocabulary); past this the cache starts afresh.
     static let maskLimit = 512
 
-    public private(set) var isActive: Bool
     /// An end-of-generation token was accepted.
     public private(set) var isFinished = false
 
@@ -40,25 +37,23 @@ public final class GrammarMatcher {
         automaton = GrammarAutomaton(grammar: constraint.grammar)
         state = automaton.start
         stateAtDepth = [Int32](repeating: 0, count: vocabulary.maximumDepth + 1)
-        isActive = constraint.activation == .immediately
     }
 
     /// The output so far is a complete sentence of the grammar (an end-of-generation token is
     /// allowed now).
-    public var isComplete: Bool { isActive && automaton.isAccepting(state) }
+    public var isComplete: Bool { automaton.isAccepting(state) }
 
     /// The output is complete and nothing may follow it: the generation must end here.
     public var mustEnd: Bool { isFinished || (isComplete && !automaton.canContinue(state)) }
 
-    /// The tokens allowed next, or nil while the constraint is not active yet.
+    /// The tokens allowed next.
     ///
     /// With `remainingTokens` (what `num_predict` or the context still allows, this token
     /// included), a token is allowed only if the value can still be completed afterwards: once
     /// the budget runs short, only tokens that bring the value closer to complete remain, so a
     /// long-winded model still ends with parseable output rather than a truncated one. When the
     /// budget cannot be met at all, the tokens that come closest are allowed.
-    public func allowedTokens(remainingTokens: Int? = nil) throws(GrammarError) -> TokenMask? {
-        guard isActive else { return nil }
+    public func allowedTokens(remainingTokens: Int? = nil) throws(GrammarError) -> TokenMask {
         if automaton.stateCount > Self.stateLimit {
             state = automaton.reset(keeping: state)
             masks = [:]
@@ -83,24 +78,20 @@ public final class GrammarMatcher {
     }
 
     /// Bytes still needed to complete the value (0 when it is complete).
-    public var bytesToComplete: Int { isActive ? Int(automaton.bytesToAccept(state)) : 0 }
+    public var bytesToComplete: Int { Int(automaton.bytesToAccept(state)) }
 
-    /// Sets the logits of disallowed tokens to -infinity (nothing happens while inactive).
+    /// Sets the logits of disallowed tokens to -infinity.
     public func constrain(_ logits: UnsafeMutableBufferPointer<Float>, remainingTokens: Int? = nil) throws(GrammarError) {
-        try allowedTokens(remainingTokens: remainingTokens)?.apply(to: logits)
+        try allowedTokens(remainingTokens: remainingTokens).apply(to: logits)
     }
 
     public func constrain(_ logits: inout [Float], remainingTokens: Int? = nil) throws(GrammarError) {
-        try allowedTokens(remainingTokens: remainingTokens)?.apply(to: &logits)
+        try allowedTokens(remainingTokens: remainingTokens).apply(to: &logits)
     }
 
     /// Advances past a sampled token.
     public func accept(_ token: TokenID) throws(GrammarError) {
         let bytes = vocabulary.tokenBytes(token)
-        guard isActive else {
-            watchForMarker(bytes)
-            return
-        }
         if vocabulary.isEndOfGeneration(token) {
             guard automaton.isAccepting(state) else { throw rejection(token, bytes) }
             isFinished = true
@@ -119,21 +110,9 @@ public final class GrammarMatcher {
         .tokenRejected(token, text: String(decoding: bytes, as: UTF8.self), grammar: constraint.grammar.name, output: outputText)
     }
 
-    private func watchForMarker(_ bytes: ArraySlice<UInt8>) {
-        guard case let .afterText(marker) = constraint.activation else { return }
-        let target = Array(marker.utf8)
-        pendingMarkerText.append(contentsOf: bytes)
-        if target.isEmpty || pendingMarkerText.firstRange(of: target) != nil {
-            isActive = true
-            pendingMarkerText = []
-        } else if pendingMarkerText.count >= target.count {
-            pendingMarkerText.removeFirst(pendingMarkerText.count - (target.count - 1))
-        }
-    }
-
     /// The current mask computed afresh, bypassing the mask cache (for benchmarks).
-    func uncachedMask() -> TokenMask? {
-        isActive ? computeMask(from: state, within: nil).mask : nil
+    func uncachedMask() -> TokenMask {
+        computeMask(from: state, within: nil).mask
     }
 
     /// One forward scan over the trie: a node's state is its parent's state advanced by the

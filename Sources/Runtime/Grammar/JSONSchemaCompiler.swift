@@ -24,6 +24,14 @@ extension Grammar {
     public static func jsonSchema(text: String) throws(SchemaError) -> Grammar {
         try jsonSchema(SchemaValue(parsing: text))
     }
+
+    /// As `jsonSchema`, but a part of the schema that cannot be compiled allows any value there
+    /// (and number bounds are not enforced) instead of failing: for tool parameters, which
+    /// Ollama does not constrain at all, so a request must never fail because of them.
+    public static func jsonSchemaBestEffort(_ schema: SchemaValue) -> Grammar {
+        var compiler = JSONSchemaCompiler(root: schema, bestEffort: true)
+        return (try? compiler.compile()) ?? jsonValue
+    }
 }
 
 /// Compiles a JSON Schema subset to a grammar, following llama.cpp's json-schema-to-grammar
@@ -62,7 +70,13 @@ struct JSONSchemaCompiler {
     /// Unrolled repetitions beyond this would make the grammar huge.
     static let largestCount = 1024
 
-    init(root: SchemaValue) { self.root = root }
+    /// Parts that cannot be compiled allow any value instead of failing the whole schema.
+    let bestEffort: Bool
+
+    init(root: SchemaValue, bestEffort: Bool = false) {
+        self.root = root
+        self.bestEffort = bestEffort
+    }
 
     mutating func compile() throws(SchemaError) -> Grammar {
         let start = try compile(root, path: "#")
@@ -75,6 +89,12 @@ struct JSONSchemaCompiler {
     }
 
     private mutating func compile(_ schema: SchemaValue, path: String) throws(SchemaError) -> GrammarExpression {
+        guard bestEffort else { return try compileStrictly(schema, path: path) }
+        // The innermost part that fails becomes any value; everything around it stays checked.
+        do { return try compileStrictly(schema, path: path) } catch { return anyValue() }
+    }
+
+    private mutating func compileStrictly(_ schema: SchemaValue, path: String) throws(SchemaError) -> GrammarExpression {
         switch schema {
         case .bool(true): return anyValue()
         case .bool(false): throw .unsatisfiable(path: path, reason: "the schema is false")
@@ -160,7 +180,7 @@ struct JSONSchemaCompiler {
         case "string": return try string(schema, path: path)
         case "integer": return try integer(schema, path: path)
         case "number":
-            for keyword in Self.numberKeywords.sorted() where schema[keyword] != nil {
+            for keyword in Self.numberKeywords.sorted() where schema[keyword] != nil && !bestEffort {
                 throw .unsupportedKeyword(keyword, path: path, reason: "bounds are supported on integers only")
             }
             return JSONGrammar.number

@@ -27,9 +27,6 @@ public struct ChatOutputParser: Sendable {
     private var thinking: ThinkingSplitter?
     private var tools: ToolCallParser?
     private var toolCallCount = 0
-    /// The marker that ends the model's thinking, when the prompt opened it: the model is
-    /// certain to think, so a format constraint can wait for the marker.
-    public private(set) var thinkingEndMarker: String?
 
     /// Passes everything through as content.
     public init() {}
@@ -45,21 +42,23 @@ public struct ChatOutputParser: Sendable {
     public init(templateSource: String, renderedPrompt: String, thinking: Bool, tools: Bool) {
         if thinking {
             let (open, close) = Self.thinkingMarkers(in: templateSource)
-            let opened = PromptTail.endsWith(open, renderedPrompt)
-            self.thinking = ThinkingSplitter(openTag: open, closeTag: close, startsInsideThinking: opened)
-            if opened { thinkingEndMarker = close }
+            self.thinking = ThinkingSplitter(openTag: open, closeTag: close, startsInsideThinking: PromptTail.endsWith(open, renderedPrompt))
         }
         if tools { self.tools = ToolCallParser(format: Self.toolCallFormat(in: templateSource)) }
     }
 
-    /// A format constraint for this answer: a model whose prompt opened its thinking thinks
-    /// freely, and the constraint applies once the thinking ends (as Ollama lets thinking models
-    /// think before constraining, `ChatHandler`). Elsewhere the constraint applies at once, so
-    /// an answer that never thinks is still constrained.
-    public func constraint(_ constraint: OutputConstraint?) -> OutputConstraint? {
-        guard var constraint, let thinkingEndMarker else { return constraint }
-        constraint.activation = .afterText(thinkingEndMarker)
-        return constraint
+    /// The constraint for this answer, laid out the way this parser reads it.
+    ///
+    /// A `format` holds the content; without one, offered `tools` hold every tool call the model
+    /// starts to their names and argument schemas (text outside calls stays free). Either way a
+    /// thinking model thinks freely first (`Grammar.afterThinking`), and its thought goes to
+    /// `thinking` while the constrained value is the content. Nil when nothing is constrained.
+    public func constraint(_ format: OutputConstraint?, tools offered: [ToolSchema] = []) -> OutputConstraint? {
+        // As in Ollama, a format decides the whole answer, so it leaves no room for a tool call.
+        guard let body = format?.grammar ?? tools.flatMap({ Grammar.toolCalls(offered, format: $0.format) }) else { return nil }
+        guard let thinking else { return OutputConstraint(grammar: body) }
+        return OutputConstraint(grammar: .afterThinking(body, open: thinking.openingMarker, close: thinking.closingMarker,
+                                                        openedByPrompt: thinking.startsInsideThinking))
     }
 
     public mutating func feed(_ text: String) -> Piece {

@@ -46,7 +46,7 @@ struct ChatRoute: Sendable {
             throw error
         }
         let parser = model.promptFormat.outputParser(renderedPrompt: prompt.rendered, thinking: think ?? true, tools: !tools.isEmpty)
-        let events = parser.parse(models.generate(on: lease, prompt: prompt.tokens, options: SamplingOptions(merged), constraint: parser.constraint(constraint)))
+        let events = parser.parse(models.generate(on: lease, prompt: prompt.tokens, options: SamplingOptions(merged), constraint: parser.constraint(constraint, tools: tools.isEmpty ? [] : ToolSchema.offered(in: rawBody))))
         let timing = RequestTiming(start: start, loadNanoseconds: lease.waitNanoseconds)
 
         @Sendable func final(_ reason: DoneReason, _ metrics: GenerationMetrics, _ message: Message) -> ChatResponse {

@@ -69,7 +69,7 @@ struct OpenAIRoutes: Sendable {
             throw error
         }
         let parser = model.promptFormat.outputParser(renderedPrompt: prompt.rendered, thinking: think ?? true, tools: !tools.isEmpty)
-        let events = parser.parse(models.generate(on: lease, prompt: prompt.tokens, options: SamplingOptions(applied), constraint: parser.constraint(constraint)))
+        let events = parser.parse(models.generate(on: lease, prompt: prompt.tokens, options: SamplingOptions(applied), constraint: parser.constraint(constraint, tools: tools.isEmpty ? [] : ToolSchema.offered(in: rawBody))))
         let id = Self.identifier("chatcmpl")
         let created = WireTimestamp.now().seconds
 
