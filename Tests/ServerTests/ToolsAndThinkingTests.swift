@@ -6,7 +6,7 @@ import Testing
 /// Tool calls and thinking reach clients in Ollama's shapes; models whose template cannot do
 /// either are refused with Ollama's messages.
 @Suite(.serialized) struct ToolsAndThinkingTests {
-    static let weatherTool = #"{"type":"function","function":{"name":"get_weather","description":"Weather in a city","parameters":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}}"#
+    static let weatherTool = #"{"type":"function","function":{"name":"get_weather","description":"Weather in a city","parameters":{"type":"object","properties":{"city":{"type":"string"},"days":{"type":"integer"}},"required":["city"]}}}"#
     static let thinkThenCall = "<think>\nThe user wants the weather.\n</think>\n\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Zürich\", \"days\": 2}}\n</tool_call>"
 
     static func server(answer: String = thinkThenCall) async throws -> TestServer {
@@ -46,6 +46,19 @@ import Testing
         #expect(response.message.thinking == "The user wants the weather.")
         #expect(response.message.content == "")
         #expect(response.message.toolCalls?.map(\.function.name) == ["get_weather"])
+    }
+
+    @Test func toolCallIsHeldToTheOfferedToolsWhileDecoding() async throws {
+        // The model misspells the tool; the constraint lets only an offered name through.
+        let misspelt = Self.thinkThenCall.replacingOccurrences(of: "get_weather", with: "get_weathex")
+        let server = try await Self.server(answer: misspelt)
+        defer { Task { await server.stop() } }
+        for path in ["/api/chat", "/v1/chat/completions"] {
+            let body = #"{"model":"qwen","stream":false,"messages":[{"role":"user","content":"Weather?"}],"tools":[\#(Self.weatherTool)]}"#
+            let answer = try await server.raw("POST", path, body)
+            #expect(answer.status == 200)
+            #expect(answer.text.contains("get_weather") && !answer.text.contains("get_weathex"), "\(path): \(answer.text)")
+        }
     }
 
     @Test func toolResultsInTheHistoryReachTheTemplate() async throws {
