@@ -5,8 +5,12 @@ Both engines get the same token ids (a fixed English passage tokenized by llama.
 each prompt length), start from an empty cache, prefill the prompt, then decode greedily
 (argmax, EOS ignored). Rounds alternate llama.cpp and axllama (A B A B ...) because this
 machine's speed drifts between time windows; the ratios are taken per round and their median
-reported. llama.cpp runs in this process through llama-cpp-python; axllama through
-`axllama bench` (build it first with `swift build -c release --product axllama`).
+reported. llama.cpp runs through llama-cpp-python in a worker subprocess that keeps the model
+loaded between rounds; axllama through one `axllama bench` subprocess per round (build it first
+with `swift build -c release --product axllama`). Each engine's peak RSS is that of its own
+process (ru_maxrss from wait4), so both include the mapped model pages they touched; llama.cpp's
+also includes the Python interpreter, whose share (the worker's RSS before it loads the model)
+is reported beside it. Both get the same context length, the smallest that fits the run.
 
 Usage:
   scripts/bench-vs-llamacpp.py --model FILE.gguf [--threads 2] [--rounds 3] [--json-out FILE]
@@ -16,6 +20,7 @@ import json
 import os
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -58,18 +63,84 @@ def llama_round(llm, prompt, n_gen):
     return {"prefill_tok_s": len(prompt) / (t1 - t0), "decode_tok_s": n_gen / (t2 - t1)}
 
 
+def wait_for_peak_rss(process):
+    """Reaps `process` and returns its peak resident set size in KiB (Linux reports ru_maxrss in KiB)."""
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return usage.ru_maxrss
+
+
 def axllama_round(binary, model, ids_file, lengths, n_gen, threads):
+    """One `axllama bench` run over every prompt length: speeds per length and the run's peak RSS."""
     command = [binary, "bench", "--model", model, "--prompt-lengths", ",".join(map(str, lengths)),
                "--decode-tokens", str(n_gen), "--prompt-tokens-file", ids_file, "--json"]
     if threads:
         command += ["--threads", str(threads)]
-    report = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors)
+        output = process.stdout.read()
+        process.stdout.close()
+        peak_kib = wait_for_peak_rss(process)
+        if process.returncode != 0:
+            errors.seek(0)
+            sys.exit(f"axllama bench failed ({process.returncode}): {errors.read().decode(errors='replace')}")
+    report = json.loads(output)
     out = {}
     for n in lengths:
         r = report[f"prompt_{n}"][0]
         out[n] = {"prefill_tok_s": r["promptTokens"] / r["prefillSeconds"],
                   "decode_tok_s": r["decodeTokens"] / r["decodeSeconds"]}
-    return out
+    return out, peak_kib
+
+
+def resident_kib():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def llama_worker(config):
+    """The llama.cpp side, run in its own process: loads the model, sends the prompt's token ids,
+    then answers each line on stdin with one round over every prompt length."""
+    before_load = resident_kib()
+    llm = Llama(model_path=config["model"], n_ctx=config["n_ctx"], n_threads=config["threads"],
+                n_threads_batch=config["threads"], seed=0, flash_attn=False, verbose=False)
+    lengths, n_gen = config["lengths"], config["n_gen"]
+    ids = llm.tokenize(PASSAGE.encode(), add_bos=False, special=False)
+    ids = (ids * (max(lengths) // len(ids) + 1))[:max(lengths)]
+    llama_round(llm, ids, 16)  # warm-up (axllama warms up inside its own bench)
+    print(json.dumps({"ids": ids, "rss_before_load_kib": before_load}), flush=True)
+    for _ in sys.stdin:
+        print(json.dumps({n: llama_round(llm, ids[:n], n_gen) for n in lengths}), flush=True)
+
+
+class LlamaWorker:
+    def __init__(self, config):
+        self.process = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--model", config["model"],
+                                         "--llama-worker", json.dumps(config)],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        hello = json.loads(self._answer())
+        self.ids, self.rss_before_load_kib = hello["ids"], hello["rss_before_load_kib"]
+
+    def _answer(self):
+        line = self.process.stdout.readline()
+        if not line:
+            sys.exit(f"the llama.cpp worker stopped (exit status {self.process.wait()})")
+        return line
+
+    def round(self):
+        self.process.stdin.write("round\n")
+        self.process.stdin.flush()
+        return {int(n): v for n, v in json.loads(self._answer()).items()}
+
+    def finish(self):
+        """Ends the worker and returns its peak RSS in KiB."""
+        self.process.stdin.close()
+        peak = wait_for_peak_rss(self.process)
+        self.process.stdout.close()
+        return peak
 
 
 def main():
@@ -82,25 +153,35 @@ def main():
     ap.add_argument("--axllama", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                      "..", ".build", "release", "axllama"))
     ap.add_argument("--json-out")
+    ap.add_argument("--llama-worker", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.llama_worker:
+        return llama_worker(json.loads(args.llama_worker))
     lengths = [int(x) for x in args.prompt_lens.split(",")]
+    # axllama bench sizes its cache to the prompt plus the decoded tokens (plus the warm-up's
+    # last token); llama.cpp gets the same so neither engine's RSS carries a larger cache.
+    n_ctx = max(lengths) + args.n_gen + 1
+    if not os.access(args.axllama, os.X_OK):
+        sys.exit(f"no axllama binary at {args.axllama}: build it with `swift build -c release --product axllama`")
 
-    llm = Llama(model_path=args.model, n_ctx=2048, n_threads=args.threads, n_threads_batch=args.threads,
-                seed=0, flash_attn=False, verbose=False)
-    ids = llm.tokenize(PASSAGE.encode(), add_bos=False, special=False)
-    ids = (ids * (max(lengths) // len(ids) + 1))[:max(lengths)]
+    llama = LlamaWorker({"model": args.model, "n_ctx": n_ctx, "threads": args.threads,
+                         "lengths": lengths, "n_gen": args.n_gen})
+    ids = llama.ids
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(ids, f)
         ids_file = f.name
 
-    llama_round(llm, ids[:max(lengths)], 16)  # warm-up (axllama warms up inside its own bench)
     rounds = []
+    axllama_peaks = []
     load_start = os.getloadavg()
     for _ in range(args.rounds):
-        a = {n: llama_round(llm, ids[:n], args.n_gen) for n in lengths}
-        b = axllama_round(args.axllama, args.model, ids_file, lengths, args.n_gen, args.threads)
+        a = llama.round()
+        b, peak = axllama_round(args.axllama, args.model, ids_file, lengths, args.n_gen, args.threads)
+        axllama_peaks.append(peak)
         rounds.append({"llama.cpp": a, "axllama": b})
     os.unlink(ids_file)
+    peak_rss = {"axllama_kib": max(axllama_peaks), "axllama_kib_per_round": axllama_peaks,
+                "llama_cpp_kib": llama.finish(), "llama_cpp_before_model_load_kib": llama.rss_before_load_kib}
 
     summary = {}
     for n in lengths:
@@ -118,10 +199,16 @@ def main():
                    .replace(".decode_tok_s", f": decode {args.n_gen} tok/s")
         print(f"{label:34} {s['axllama_median']:9.1f} {s['llama_cpp_median']:9.1f} {s['ratio_median']:6.2f}  "
               + " ".join(f"{r:.2f}" for r in s["ratios_per_round"]))
+    mib = 1024.0
+    print(f"{'peak RSS MiB (lower is better)':34} {peak_rss['axllama_kib'] / mib:9.1f} "
+          f"{peak_rss['llama_cpp_kib'] / mib:9.1f} {peak_rss['axllama_kib'] / peak_rss['llama_cpp_kib']:6.2f}  "
+          f"(llama.cpp's Python worker held {peak_rss['llama_cpp_before_model_load_kib'] / mib:.1f} MiB "
+          f"before loading the model; n_ctx {n_ctx})")
     result = {"model": os.path.basename(args.model), "threads": args.threads, "rounds": args.rounds,
-              "n_gen": args.n_gen, "llama_cpp_python": llama_cpp.__version__, "flash_attn": False,
+              "n_gen": args.n_gen, "n_ctx": n_ctx, "llama_cpp_python": llama_cpp.__version__, "flash_attn": False,
               "loadavg_start": load_start, "loadavg_end": os.getloadavg(),
-              "summary": summary, "raw": [{k: {str(n): v for n, v in r[k].items()} for k in r} for r in rounds]}
+              "summary": summary, "peak_rss": peak_rss,
+              "raw": [{k: {str(n): v for n, v in r[k].items()} for k in r} for r in rounds]}
     print(json.dumps(result, indent=1))
     if args.json_out:
         with open(args.json_out, "w") as f:
