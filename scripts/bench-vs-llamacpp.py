@@ -209,10 +209,10 @@ def main():
               "loadavg_start": load_start, "loadavg_end": os.getloadavg(),
               "summary": summary, "peak_rss": peak_rss,
               "raw": [{k: {str(n): v for n, v in r[k].items()} for k in r} for r in rounds]}
-    print(json.dumps(result, indent=1))
     if args.json_out:
         with open(args.json_out, "w") as f:
             json.dump(result, f, indent=1)
+    print(json.dumps(result, indent=1))
 
 
 if __name__ == "__main__":
