@@ -207,6 +207,30 @@ extension SimulatorBackedTests {
             try await f.engine.unload()
         }
 
+        /// A second model on the same card waits behind the hung execute on the device thread:
+        /// the watchdog answers its request too.
+        @Test func requestQueuedBehindAHungExecuteIsAnsweredToo() async throws {
+            var settings = Self.quick
+            settings.engineTimeout = 0.3
+            let f = try await Fixture.make(settings)
+            let other = try await f.supervisor.loadEngine(try TinyModel.package(.runScript, in: f.directory))
+            f.control.setHang(at: 1)
+            let engine = f.engine
+            let first = Task { _ = try await engine.forward([1, 2], at: 0) }
+            try await Task.sleep(for: .milliseconds(50))
+            let second = Task { _ = try await other.forward([3, 4], at: 0) }
+            await #expect(throws: EngineUnavailableError.self) { try await first.value }
+            await #expect(throws: EngineUnavailableError.self) { try await second.value }
+            #expect(f.supervisor.status.state == .wedged)
+            f.control.releaseHangs()
+            for _ in 0 ..< 100 where f.supervisor.status.state == .wedged { try await Task.sleep(for: .milliseconds(20)) }
+            await f.supervisor.waitForRecovery()
+            #expect(f.supervisor.status.state == .ready)
+            _ = try await other.forward([3, 4], at: 0)
+            try await other.unload()
+            try await f.engine.unload()
+        }
+
         /// CMM exhaustion while loading is not a device fault: the load fails cleanly, the card stays ready.
         @Test func exhaustedCMMDuringLoadFailsOnlyTheLoad() async throws {
             let f = try await Fixture.make()

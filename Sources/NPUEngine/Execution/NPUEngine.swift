@@ -19,7 +19,7 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
     /// The card's status, shared with its other engines and its supervisor.
     public let card: CardHealth
     let supervision: EngineSupervision?
-    let executeClock = ExecuteClock()
+    let executeClock: ExecuteClock
     public let engineName = "npu"
 
     // Device-isolated state.
@@ -43,6 +43,7 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
         self.package = package
         self.card = card
         self.supervision = supervision
+        executeClock = supervision?.clock ?? ExecuteClock()
         self.device = device
         self.stack = stack
         self.embeddings = embeddings
@@ -102,10 +103,11 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
         guard let supervision else {
             return try await evaluate(tokens, at: position, mode: prefillMode, record: true, on: device)
         }
-        let card = self.card, timeout = supervision.engineTimeout
+        let card = self.card, timeout = supervision.engineTimeout, ticket = CallTicket()
         return try await ExecuteWatchdog.run(
             clock: executeClock, timeout: timeout,
             stalled: {
+                ticket.abandon()
                 card.recordFault("timeout")
                 let detail = "an engine execute did not return within \(Self.seconds(timeout)); the card is wedged. "
                     + "It recovers by itself if the call ever returns; otherwise restart axllama, and if that does not help, "
@@ -115,7 +117,7 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
                 return EngineUnavailableError("the NPU card \(card.snapshot.name) is wedged: \(detail)")
             },
             lateReturn: { supervision.lateReturn() },
-            { try await self.evaluate(tokens, at: position, mode: prefillMode, record: true, on: self.device) })
+            { try await self.evaluate(tokens, at: position, mode: prefillMode, record: true, ticket: ticket, on: self.device) })
     }
 
     static func seconds(_ value: Double) -> String {
@@ -238,8 +240,10 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
 
     /// - Parameter record: whether the tokens join `cachedTokens` (false when a recovery
     ///   computes them again).
-    private func evaluate(_ tokens: [TokenID], at position: Int, mode: PrefillMode, record: Bool,
+    /// - Parameter ticket: when the watchdog abandoned the call, it changes nothing.
+    private func evaluate(_ tokens: [TokenID], at position: Int, mode: PrefillMode, record: Bool, ticket: CallTicket? = nil,
                           on device: isolated AXCLDevice) throws -> Logits {
+        if ticket?.isAbandoned == true { throw EngineUnavailableError("the call was abandoned by the watchdog") }
         if isStale { throw EngineUnavailableError("the NPU card \(card.snapshot.name) is recovering from a fault") }
         guard let stack else { throw NPUEngineError.deviceUnavailable("the model was unloaded") }
         guard position == cached else { throw EngineError.invalidPosition(position: position, cached: cached) }
@@ -254,6 +258,7 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
                                mode: tokens.count > 1 ? mode : .tokenByToken)
         let started = DispatchTime.now().uptimeNanoseconds
         isDecoding = tokens.count == 1
+        let logits: Logits
         do {
             var lastRow: (buffers: GroupBuffers, row: Int)?
             for step in plan.steps {
@@ -266,20 +271,24 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
                     lastRow = nil
                 }
             }
-            cached = position + tokens.count
-            if record { cachedTokens.append(contentsOf: tokens) }
             if let (buffers, row) = lastRow {
                 // The post model reads the decode group's last hidden buffer: move the chunk's last real row there.
                 let from = buffers.hidden[stack.layers.count % 2].address(at: row * shapes.hidden * 2)
                 try device.copy(from, to: stack.decodeBuffers.hidden[stack.layers.count % 2].address, byteCount: shapes.hidden * 2)
             }
-            let logits = try runPost(stack, on: device)
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-            if tokens.count > 1 { counters.prefillSeconds += seconds } else { counters.decodeSeconds += seconds }
-            return logits
+            logits = try runPost(stack, on: device)
         } catch {
             throw classifyFault(error, on: device)
         }
+        if ticket?.isAbandoned == true {
+            // Its caller was told it failed: the rows written past `position` are ignored.
+            throw EngineUnavailableError("the call was abandoned by the watchdog")
+        }
+        cached = position + tokens.count
+        if record { cachedTokens.append(contentsOf: tokens) }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        if tokens.count > 1 { counters.prefillSeconds += seconds } else { counters.decodeSeconds += seconds }
+        return logits
     }
 
     /// Every AXCL error is counted by kind. One that leaves the card unhealthy (axera.md §7.9)

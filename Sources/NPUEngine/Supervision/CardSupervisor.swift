@@ -14,6 +14,7 @@ public actor CardSupervisor {
     public nonisolated let settings: CardSupervisionSettings
     private nonisolated let report: @Sendable (String) -> Void
     private let reader: TelemetryReader
+    private let clock = ExecuteClock()
     private var engines: [WeakEngine] = []
     private var telemetry: Task<Void, Never>?
     private var recovery: Task<Void, Never>?
@@ -47,6 +48,7 @@ public actor CardSupervisor {
         try health.admit()
         let supervision = EngineSupervision(
             engineTimeout: settings.engineTimeout,
+            clock: clock,
             deviceFault: { [weak self] error in Task { await self?.startRecovery(reason: "\(error)") } },
             wedged: { [weak self] detail in self?.report("\(self?.health.snapshot.name ?? "card") wedged: \(detail)") },
             lateReturn: { [weak self] in Task { await self?.startRecovery(reason: "a hung engine call returned") } })

@@ -17,6 +17,16 @@ final class ExecuteClock: Sendable {
     }
 }
 
+/// One engine call that the watchdog may abandon. An abandoned call's caller has been answered
+/// with an error: if the call runs after all, it must leave the cache as it found it, or the
+/// engine and the session above would disagree about what is cached.
+final class CallTicket: Sendable {
+    private let abandoned = Atomic<Bool>(false)
+
+    func abandon() { abandoned.store(true, ordering: .releasing) }
+    var isAbandoned: Bool { abandoned.load(ordering: .acquiring) }
+}
+
 /// Guards engine calls against an execute that never returns (axera.md §7.9): a hung call cannot
 /// be cancelled in-process, so the caller is answered when one execute has run longer than the
 /// timeout, and the work itself is left to finish (or not) on the device thread.
