@@ -37,6 +37,22 @@ extension SimulatorBackedTests {
             }
         }
 
+        /// Per-request NPU timings: the counters' difference over one request.
+        @Test func requestTimingsCountThatRequestOnly() async throws {
+            let f = try await Fixture.make()
+            _ = try await f.engine.forward(TinyModel.prompt(200, seed: 2), at: 0)
+            let before = await f.engine.counters()
+            _ = try await f.engine.forward(TinyModel.prompt(130, seed: 3), at: 200)
+            for step in 0 ..< 3 { _ = try await f.engine.forward([5], at: 330 + step) }
+            let request = await f.engine.counters().since(before)
+            #expect(request.prefillChunks == 2)
+            #expect(request.decodeSteps == 3)
+            #expect(request.executes == 2 * TinyModel.layers + 1 + 3 * (TinyModel.layers + 1))
+            #expect(request.prefillSeconds > 0 && request.decodeSeconds > 0 && request.executeSeconds > 0)
+            #expect(request.summary.hasPrefix("prefill 2 chunks"))
+            try await f.engine.unload()
+        }
+
         @Test func telemetryFollowsTheSimulatedState() async throws {
             let f = try await Fixture.make()
             f.control.setTemperature(63_500)

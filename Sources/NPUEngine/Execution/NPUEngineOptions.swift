@@ -47,4 +47,27 @@ public struct NPUEngineCounters: Sendable, Equatable {
     /// Why the last prefix cache write failed, if it did (the cache is only an optimisation).
     public var prefixCacheError: String?
     public init() {}
+
+    /// The work done between `earlier` and this snapshot: one request's NPU timings for its log
+    /// line (take a snapshot before the request, subtract it after).
+    public func since(_ earlier: NPUEngineCounters) -> NPUEngineCounters {
+        var delta = self
+        delta.executes -= earlier.executes
+        delta.prefillChunks -= earlier.prefillChunks
+        delta.decodeSteps -= earlier.decodeSteps
+        delta.prefillSeconds -= earlier.prefillSeconds
+        delta.decodeSeconds -= earlier.decodeSeconds
+        delta.executeSeconds -= earlier.executeSeconds
+        delta.decodeExecuteSeconds -= earlier.decodeExecuteSeconds
+        delta.prefixCacheWrites -= earlier.prefixCacheWrites
+        delta.prefixCacheRestoredPositions -= earlier.prefixCacheRestoredPositions
+        return delta
+    }
+
+    /// e.g. `prefill 2 chunks 41.2 ms, decode 32 tokens 380.5 ms, 97 executes 402.0 ms`
+    public var summary: String {
+        func ms(_ seconds: Double) -> String { String(format: "%.1f ms", seconds * 1000) }
+        return "prefill \(prefillChunks) chunks \(ms(prefillSeconds)), decode \(decodeSteps) tokens \(ms(decodeSeconds)), "
+            + "\(executes) executes \(ms(executeSeconds))"
+    }
 }
