@@ -31,6 +31,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         // No default traits: they pull in swift-configuration and full Foundation (ICU).
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        // Observability: metrics API, its Prometheus exposition (pulls only swift-atomics), and the
+        // service lifecycle Hummingbird already runs on.
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .executableTarget(
@@ -40,6 +45,8 @@ let package = Package(
                 "NPUEngine", "ModelConversion", "AXCL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .target(name: "GGUF"),
@@ -54,7 +61,7 @@ let package = Package(
         ),
         .target(
             name: "Runtime",
-            dependencies: ["GGUF", "Tokenizer", "ChatTemplate", "EngineInterface"],
+            dependencies: ["GGUF", "Tokenizer", "ChatTemplate", "EngineInterface", .product(name: "CoreMetrics", package: "swift-metrics")],
             swiftSettings: numericSettings
         ),
 
@@ -92,7 +99,10 @@ let package = Package(
         .target(name: "OllamaAPI"),
         .target(
             name: "Server",
-            dependencies: ["OllamaAPI", "Runtime", "GGUF", "Tokenizer", "EngineInterface", "ChatTemplate", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: ["OllamaAPI", "Runtime", "GGUF", "Tokenizer", "EngineInterface", "ChatTemplate", .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "CoreMetrics", package: "swift-metrics"),
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
 
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "TestSupport"]),
@@ -105,7 +115,9 @@ let package = Package(
             swiftSettings: numericSettings
         ),
         .testTarget(name: "OllamaAPITests", dependencies: ["OllamaAPI"]),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "OllamaAPI", "Runtime", "EngineInterface", "Tokenizer", "TestSupport"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "OllamaAPI", "Runtime", "EngineInterface", "Tokenizer", "TestSupport",
+                                                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                                                 .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "EngineInterface", "Tokenizer", "TestSupport", "CPUEngine", "GGUF"]),
         // Loads the simulator by path (never links it), as the server loads the vendor runtime.
         .testTarget(name: "AXCLTests", dependencies: ["AXCL", "CAXCL", "AXCLSimulatorInterface", "SimulatedAXModel", "AXCLSimulatorSupport"]),

@@ -114,6 +114,11 @@ public actor ModelScheduler<Model: Sendable> {
 
     public func isResident(_ key: String) -> Bool { slots[key]?.model != nil }
 
+    /// Models being loaded now, with the requests waiting for each (for health reports).
+    public func loading() -> [(key: String, queued: Int)] {
+        slots.filter { $0.value.isLoading }.map { ($0.key, $0.value.waiters.count) }.sorted { $0.key < $1.key }
+    }
+
     /// Refuses new requests, fails the waiting ones and unloads every idle model; busy models
     /// are unloaded when their request ends.
     public func shutdown() async {
