@@ -3,61 +3,62 @@ import Foundation
 import Logging
 import Runtime
 import Server
+import ServiceLifecycle
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Start the Ollama-compatible server.",
         discussion: """
-        Environment (Ollama's meaning): OLLAMA_HOST (127.0.0.1:11434), OLLAMA_MODELS, OLLAMA_KEEP_ALIVE (5m),
-        OLLAMA_MAX_LOADED_MODELS (3), OLLAMA_MAX_QUEUE (512), OLLAMA_ORIGINS, OLLAMA_CONTEXT_LENGTH (4096).
-        axllama's own: AXLLAMA_PRELOAD and AXLLAMA_PIN (comma-separated model names), AXLLAMA_API_KEY,
-        AXLLAMA_MAX_BODY (bytes).
+        Every setting is an environment variable (Ollama's keep their meaning) and a flag below; a flag wins over \
+        its variable. All settings are printed once at start, the API key masked. GET /health answers 200 when ready \
+        and 503 with the reason otherwise; GET /metrics is in Prometheus text format. SIGTERM drains: requests in \
+        flight may finish within AXLLAMA_SHUTDOWN_GRACE, streams still running then end with a final error line, \
+        models unload and the process exits 0. Under systemd Type=notify (NOTIFY_SOCKET), READY=1 is sent after the \
+        preload, STATUS= lines as health changes, WATCHDOG=1 at half of WATCHDOG_USEC while no device is wedged or \
+        failed, and STOPPING=1 on shutdown.
         """
     )
 
-    @Option(help: "Address to listen on (overrides OLLAMA_HOST), e.g. 0.0.0.0:11434.")
-    var host: String?
-
-    @Option(help: "Load this model at start (repeatable; adds to AXLLAMA_PRELOAD).")
-    var preload: [String] = []
-
-    @Option(help: "Keep this model resident for ever, never evicted (repeatable; adds to AXLLAMA_PIN).")
-    var pin: [String] = []
+    @OptionGroup var flags: ServeFlags
 
     func run() async throws {
-        var environment = ProcessInfo.processInfo.environment
-        if let host { environment["OLLAMA_HOST"] = host }
-        func append(_ key: String, _ values: [String]) {
-            guard !values.isEmpty else { return }
-            environment[key] = ((environment[key].map { [$0] } ?? []) + values).joined(separator: ",")
-        }
-        append("AXLLAMA_PRELOAD", preload)
-        append("AXLLAMA_PIN", pin)
+        let environment = flags.applied(to: ProcessInfo.processInfo.environment)
         let settings: ServerSettings
         do {
             settings = try ServerSettings.fromEnvironment(environment)
         } catch {
             throw ValidationError("\(error)")
         }
+        let operations = settings.operations
+        let journald = environment["JOURNAL_STREAM"].map { !$0.isEmpty } ?? false
+        let level = Logger.Level(rawValue: operations.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            LogLineHandler(label: label, format: operations.logFormat == .json ? .json : .plain(journald: journald), level: level)
+        }
+        let logger = Logger(label: "axllama")
+        for line in SettingCatalogue.describe(environment) { logger.info("config: \(line)") }
 
-        var logger = Logger(label: "axllama")
-        logger.logLevel = environment["OLLAMA_DEBUG"].map { ["1", "true"].contains($0.lowercased()) } == true ? .debug : .info
         let store = ModelStore(root: ModelStore.defaultRoot(environment: environment))
         let loader = ModelLoader(store: store, factory: CPUEngineFactory())
-        let log = logger
         let models = ModelService(store: store, settings: settings, fallback: FallbackPolicy.fromEnvironment(environment),
-                                  report: { log.info("\($0)") }) { stored, options in
+                                  report: { logger.info("\($0)") }) { stored, options in
             try loader.load(stored.modelFile.path, options: options)
         }
-        log.info("model store: \(store.root.path)")
+        logger.info("model store: \(store.root.path)")
+        let lifecycle = ServingLifecycle(models: models, notifier: SystemdNotifier(environment: environment), logger: logger)
         let app = buildApplication(models: models, logger: logger) { port in
-            log.info("Listening on \(settings.address.host):\(port) (version \(settings.reportedVersion))")
-            await models.preload { log.info("\($0)") }
+            logger.info("Listening on \(settings.address.host):\(port) (version \(settings.reportedVersion))")
+            lifecycle.listening(on: port)
         }
-        // Stops on SIGINT/SIGTERM: no new connections, streams in flight finish, then models unload.
-        try await app.runService()
+        // SIGTERM/SIGINT: the lifecycle (last listed, first told) starts the drain; then the
+        // application stops accepting and waits for the requests in flight.
+        let grace = Duration.seconds(operations.shutdownGraceSeconds)
+        var configuration = ServiceGroupConfiguration(services: [app, lifecycle], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration = grace
+        configuration.maximumCancellationDuration = .seconds(2)
+        try await ServiceGroup(configuration: configuration).run()
         await models.scheduler.shutdown()
-        log.info("stopped")
+        logger.info("stopped: models unloaded")
     }
 }

@@ -36,7 +36,7 @@ final class TestServer: Sendable {
     init(settings: ServerSettings = ServerSettings(), models names: [String] = ["scripted:latest"], endless: Set<String> = [],
          tokenDelayNanoseconds: UInt64 = 0, contextLength: Int = 256, templated: [String: TemplatedModel] = [:],
          fallback: FallbackPolicy = FallbackPolicy(), wrapEngine: [String: @Sendable (any InferenceEngine) -> any InferenceEngine] = [:],
-         report: @escaping @Sendable (String) -> Void = { _ in }) async throws {
+         report: @escaping @Sendable (String) -> Void = { _ in }, loadDelayNanoseconds: UInt64 = 0) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("axllama-server-\(UUID().uuidString)")
         store = ModelStore(root: directory)
         for name in names { try Self.install(name, in: store) }
@@ -44,6 +44,7 @@ final class TestServer: Sendable {
         var settings = settings
         settings.address = ListenAddress(host: "127.0.0.1", port: 0)
         models = ModelService(store: store, settings: settings, fallback: fallback, report: report) { stored, _ in
+            if loadDelayNanoseconds > 0 { try await Task.sleep(nanoseconds: loadDelayNanoseconds) }
             if let model = templated[stored.name.displayShortest] { return try model.session() }
             let endlessModel = endless.contains(stored.name.displayShortest)
             let engine = ScriptedEngine(vocabularySize: ByteTokenizer.vocabularySize, contextLength: contextLength,

@@ -12,6 +12,7 @@ public func buildRouter(models: ModelService) -> some HTTPResponder<BasicRequest
     let manage = ModelRoutes(models: models)
     let creation = CreateRoute(models: models)
     let openAI = OpenAIRoutes(models: models, embedRoutes: embed)
+    let operations = OperationsRoutes(models: models)
     let settings = models.settings
 
     func on(_ path: String, _ methods: [HTTPRequest.Method], _ handler: @escaping @Sendable (Request, BasicRequestContext) async throws -> Response) {
@@ -23,6 +24,8 @@ public func buildRouter(models: ModelService) -> some HTTPResponder<BasicRequest
 
     on("/", [.get, .head]) { _, _ in InfoRoutes.root() }
     on("/api/version", [.get, .head]) { _, _ in InfoRoutes.version(settings) }
+    on("/health", [.get]) { _, _ in await operations.health() }
+    on("/metrics", [.get]) { _, _ in await operations.metrics() }
     on("/api/generate", [.post]) { try await generate.handle($0, context: $1) }
     on("/api/chat", [.post]) { try await chat.handle($0, context: $1) }
     on("/api/embed", [.post]) { try await embed.embed($0, context: $1) }
@@ -44,7 +47,8 @@ public func buildRouter(models: ModelService) -> some HTTPResponder<BasicRequest
     on("/v1/models/:model", [.get]) { _, context in try openAI.retrieveModel(context.parameters.get("model") ?? "") }
 
     return OllamaResponder(inner: router.buildResponder(), routes: table, origins: OriginPolicy(extraOrigins: settings.extraOrigins),
-                           hosts: HostPolicy(enabled: settings.address.isLoopback), apiKey: settings.apiKey)
+                           hosts: HostPolicy(enabled: settings.address.isLoopback), apiKey: settings.apiKey,
+                          metrics: models.observability.metrics)
 }
 
 /// The server as a service: `runService()` listens until SIGINT/SIGTERM, lets streams in flight

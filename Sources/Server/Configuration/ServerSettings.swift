@@ -19,6 +19,8 @@ public struct ServerSettings: Sendable {
     public var scheduler = SchedulerConfiguration()
     /// Models loaded at start (`AXLLAMA_PRELOAD`, comma separated).
     public var preload: [String] = []
+    /// Logging, status, thermal and shutdown settings (ServerSettings+Operations.swift).
+    public var operations = OperationsSettings()
 
     public init() {}
 
@@ -67,6 +69,7 @@ public struct ServerSettings: Sendable {
         settings.scheduler.pinned = Set(names("AXLLAMA_PIN").compactMap { ModelName($0)?.fullName })
         // Pinned models are loaded at start too, so they are resident from boot.
         for pinned in names("AXLLAMA_PIN") where !settings.preload.contains(pinned) { settings.preload.append(pinned) }
+        settings.operations = try OperationsSettings(environment: environment)
         return settings
     }
 }

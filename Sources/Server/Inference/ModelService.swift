@@ -13,21 +13,36 @@ public final class ModelService: Sendable {
     public let fallback: FallbackPolicy
     /// Receives one line per request answered by the fallback model, for the server's log.
     let report: @Sendable (String) -> Void
+    /// Health, metrics and the shutdown drain of this server instance.
+    public let observability: Observability
 
     public init(store: ModelStore, settings: ServerSettings, fallback: FallbackPolicy = FallbackPolicy(),
-                report: @escaping @Sendable (String) -> Void = { _ in }, makeSession: @escaping SessionFactory) {
+                report: @escaping @Sendable (String) -> Void = { _ in }, observability: Observability? = nil,
+                makeSession: @escaping SessionFactory) {
         self.store = store
         self.settings = settings
         self.fallback = fallback
         self.report = report
+        let observability = observability ?? Observability(thresholds: settings.operations.thresholds)
+        self.observability = observability
         let contextLength = settings.defaultContextLength
+        let metrics = observability.metrics
         scheduler = ModelScheduler(configuration: settings.scheduler, load: { key in
             guard let name = ModelName(key) else { throw ModelStoreError.invalidName(key) }
-            let stored = try store.storedModel(name)
-            let session = try await makeSession(stored, EngineLoadOptions(contextLength: contextLength))
-            return try await LoadedModel(stored: stored, session: session)
-        }, unload: { _ in
+            let start = MonotonicClock.nanoseconds()
+            do {
+                let stored = try store.storedModel(name)
+                let session = try await makeSession(stored, EngineLoadOptions(contextLength: contextLength))
+                let model = try await LoadedModel(stored: stored, session: session)
+                metrics.modelLoaded(model: key, nanoseconds: MonotonicClock.nanoseconds() - start)
+                return model
+            } catch {
+                metrics.modelLoadFailed(model: key)
+                throw error
+            }
+        }, unload: { model in
             // Dropping the last reference to the session frees the engine and its cache.
+            metrics.modelUnloaded(model: model.stored.name.fullName)
         })
     }
 
@@ -46,12 +61,17 @@ public final class ModelService: Sendable {
 
     /// A lease on `model`, or on the fallback model while `model`'s device is down (also when
     /// the model cannot even be loaded because of that). The engine that answers is noted for
-    /// the `X-Axllama-Engine` header.
+    /// the `X-Axllama-Engine` header. The thermal guard and the drain have their say first: a
+    /// card above the critical temperature or a server shutting down refuses with 503.
     public func lease(_ model: StoredModel, keepAlive: KeepAlive?) async throws -> ModelLease<LoadedModel> {
+        try await admit()
         let key = model.name.fullName
         let lease: ModelLease<LoadedModel>
         do {
             lease = try await scheduler.acquire(key, keepAlive: keepAlive.map(KeepAliveDuration.init))
+        } catch let error as SchedulerError {
+            observability.metrics.rejected(reason: error == .serverBusy ? "busy" : "shutting_down")
+            throw error
         } catch let error as EngineUnavailableError {
             guard let fallbackLease = try await leaseFallback(for: key, reason: error.reason) else { throw error }
             return fallbackLease
@@ -78,6 +98,7 @@ public final class ModelService: Sendable {
         guard let name = ModelName(text) else { throw APIError(.internalServerError, "AXLLAMA_FALLBACK_MODEL '\(text)' is not a valid model name") }
         let lease = try await scheduler.acquire(name.fullName)
         ServedEngine.note("cpu-fallback")
+        observability.metrics.cpuFallbackUsed(model: name.fullName)
         report("request for \(key) answered by fallback model \(name.displayShortest): \(reason)")
         return lease
     }
@@ -90,12 +111,7 @@ public final class ModelService: Sendable {
     /// generation loop has stopped, whether it finished, failed or was cancelled.
     public func generate(on lease: ModelLease<LoadedModel>, prompt: [TokenID], options: SamplingOptions,
                          constraint: OutputConstraint? = nil) -> AsyncThrowingStream<GenerationEvent, any Error> {
-        let run = lease.model.session.start(prompt: prompt, options: options, constraint: constraint)
-        Task {
-            await run.finished.value
-            lease.release()
-        }
-        return run.events
+        observedGeneration(on: lease, prompt: prompt, options: options, constraint: constraint)
     }
 
     /// Loads the preload list; a model that fails is reported and skipped.

@@ -1,5 +1,6 @@
 import Hummingbird
 import OllamaAPI
+import Runtime
 
 /// Wraps the router with what applies to every request, in Ollama's order: CORS, the Host
 /// check, the optional API key, then the route; errors become Ollama's bodies (OpenAI's under
@@ -12,6 +13,8 @@ struct OllamaResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context 
     let origins: OriginPolicy
     let hosts: HostPolicy
     let apiKey: String?
+    /// Counts every answer by route pattern and status.
+    let metrics: ServingMetrics
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let host = request.head.authority
@@ -32,13 +35,15 @@ struct OllamaResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context 
         var response = await ServedEngine.$current.withValue(served) { await route(request, context: context) }
         if let engine = served.name { response.headers[ServedEngine.headerName] = engine }
         for field in corsHeaders { response.headers.append(field) }
+        metrics.request(endpoint: routes.pattern(for: request.uri.path) ?? "unmatched", status: Int(response.status.code))
         return response
     }
 
     private func route(_ request: Request, context: Context) async -> Response {
         let path = request.uri.path
         let isOpenAI = path.hasPrefix("/v1/")
-        if let apiKey, !(path == "/" && (request.method == .get || request.method == .head)) {
+        // `/` and `/health` stay open so that supervisors can probe without the key.
+        if let apiKey, !((path == "/" || path == "/health") && (request.method == .get || request.method == .head)) {
             guard request.headers[.authorization] == "Bearer \(apiKey)" else {
                 let error = APIError(.unauthorized, "unauthorized: send the server's API key as 'Authorization: Bearer <key>'")
                 return isOpenAI ? WireMessages.openAIError(error) : WireMessages.nativeError(error)
@@ -77,6 +82,9 @@ struct RouteTable: Sendable {
     }
 
     func hasMethod(_ method: HTTPRequest.Method, path: String) -> Bool { methods(for: path).contains(method) }
+
+    /// The registered pattern a path matches (a metric label that stays bounded).
+    func pattern(for path: String) -> String? { entries.first { Self.matches(path, $0.pattern) }?.pattern }
 
     /// `:name` matches one path segment.
     static func matches(_ path: String, _ pattern: String) -> Bool {
