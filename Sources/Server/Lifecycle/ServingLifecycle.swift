@@ -55,12 +55,12 @@ public final class ServingLifecycle: Service, Sendable {
         let allowance = Self.generationAllowance(grace: grace)
         logger.info("shutting down: generations in flight may run for \(allowance.components.seconds)s more")
         send("STOPPING=1\nSTATUS=draining: finishing the requests in flight")
+        // Outlives this service: the application's own drain runs after this returns.
         let drain = models.observability.drain
-        let stopper = Task.detached {
+        Task.detached {
             try? await Task.sleep(for: allowance)
             drain.stopAll()
         }
-        _ = stopper
     }
 
     /// Preload, then ready.
