@@ -167,12 +167,13 @@ SPECS = {
                   layers=2, base=1_000_000.0, eps=1e-6, tied=False,
                   types=dict(embd=Q.F16, q=Q.BF16, k=Q.BF16, v=Q.Q8_0, o=Q.BF16, gate=Q.Q4_0, up=Q.Q4_1,
                              down=Q.Q8_0, output=Q.F16)),
-    # llama with Llama 3 RoPE frequency factors, GQA, Q8_0 throughout
+    # llama with Llama 3 RoPE frequency factors, GQA; Q8_0, and the Q5_0/Q5_1 that Q4_K_M files
+    # fall back to for rows that are not whole 256s
     "llama3": dict(arch="llama", pre="llama-bpe", hidden=64, heads=4, kv_heads=1, head_dim=None, ffn=160,
                    layers=2, base=500_000.0, eps=1e-5, tied=False,
                    rope_scaling=dict(factor=8.0, low=1.0, high=4.0, original_context=64),
-                   types=dict(embd=Q.Q8_0, q=Q.Q8_0, k=Q.Q8_0, v=Q.Q8_0, o=Q.Q8_0, gate=Q.Q8_0,
-                              up=Q.Q8_0, down=Q.Q8_0, output=Q.Q8_0)),
+                   types=dict(embd=Q.Q8_0, q=Q.Q8_0, k=Q.Q8_0, v=Q.Q8_0, o=Q.Q8_0, gate=Q.Q5_0,
+                              up=Q.Q5_1, down=Q.Q8_0, output=Q.Q8_0)),
     # K-quants as a Q4_K_M file mixes them (rows of 256 need a wider model)
     "qwen3-kquants": dict(arch="qwen3", pre="qwen2", hidden=256, heads=4, kv_heads=2, head_dim=64, ffn=256,
                           layers=2, base=1_000_000.0, eps=1e-6, tied=False,

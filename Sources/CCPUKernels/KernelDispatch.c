@@ -49,6 +49,19 @@ void axl_quantize_row_q8(const float *x, int n, int8_t *q, float *d, float *s) {
 FORWARD_QUANTIZED(matmul_q4_0)
 FORWARD_QUANTIZED(matmul_q4_1)
 FORWARD_QUANTIZED(matmul_q8_0)
+// q5_0/q5_1 have AVX2 and scalar versions; NEON uses the scalar one until it has its own.
+#if AXL_KERNELS_AVX2
+#define Q5_PATH(name) axl_avx2_##name
+#else
+#define Q5_PATH(name) axl_scalar_##name
+#endif
+void axl_matmul_q5_0(AXL_QUANTIZED_MATMUL_PARAMS) {
+    Q5_PATH(matmul_q5_0)(w, rowBytes, rowBegin, rowEnd, k, xq, xd, xs, tokenCount, out, outStride);
+}
+void axl_matmul_q5_1(AXL_QUANTIZED_MATMUL_PARAMS) {
+    Q5_PATH(matmul_q5_1)(w, rowBytes, rowBegin, rowEnd, k, xq, xd, xs, tokenCount, out, outStride);
+}
+
 FORWARD_FLOAT(matmul_f32)
 FORWARD_FLOAT(matmul_f16)
 FORWARD_FLOAT(matmul_bf16)

@@ -27,6 +27,8 @@ void axl_scalar_quantize_row_q8(const float *x, int n, int8_t *q, float *d, floa
 void axl_scalar_matmul_q4_0(AXL_QUANTIZED_MATMUL_PARAMS);
 void axl_scalar_matmul_q4_1(AXL_QUANTIZED_MATMUL_PARAMS);
 void axl_scalar_matmul_q8_0(AXL_QUANTIZED_MATMUL_PARAMS);
+void axl_scalar_matmul_q5_0(AXL_QUANTIZED_MATMUL_PARAMS);
+void axl_scalar_matmul_q5_1(AXL_QUANTIZED_MATMUL_PARAMS);
 void axl_scalar_matmul_f32(AXL_FLOAT_MATMUL_PARAMS);
 void axl_scalar_matmul_f16(AXL_FLOAT_MATMUL_PARAMS);
 void axl_scalar_matmul_bf16(AXL_FLOAT_MATMUL_PARAMS);
@@ -35,6 +37,8 @@ void axl_scalar_matmul_bf16(AXL_FLOAT_MATMUL_PARAMS);
 void axl_avx2_matmul_q4_0(AXL_QUANTIZED_MATMUL_PARAMS);
 void axl_avx2_matmul_q4_1(AXL_QUANTIZED_MATMUL_PARAMS);
 void axl_avx2_matmul_q8_0(AXL_QUANTIZED_MATMUL_PARAMS);
+void axl_avx2_matmul_q5_0(AXL_QUANTIZED_MATMUL_PARAMS);
+void axl_avx2_matmul_q5_1(AXL_QUANTIZED_MATMUL_PARAMS);
 #endif
 
 #if AXL_KERNELS_NEON

@@ -10,6 +10,15 @@
 // f16 d + f16 m + 16 bytes (20), q8_0 = f16 d + 32 int8 (34). A nibble byte j holds element j
 // in its low half and element j + 16 in its high half.
 enum { Q4_0_BYTES = 18, Q4_1_BYTES = 20, Q8_0_BYTES = 34 };
+// q5_0 = f16 d + 4 bytes of fifth bits + 16 bytes of nibbles (22), q5_1 = f16 d + f16 m + the
+// same (24): element e's fifth bit is bit e of the little-endian 32-bit qh.
+enum { Q5_0_BYTES = 22, Q5_1_BYTES = 24 };
+
+static inline uint32_t fifth_bits(const uint8_t *qh) {
+    uint32_t bits;
+    memcpy(&bits, qh, 4);
+    return bits;
+}
 
 // Tokens handled together per weight row: the row's unpacked block is reused this many times.
 #define TILE 4

@@ -23,7 +23,7 @@ public enum CPUEngineError: Error, Equatable, CustomStringConvertible {
             return "the GGUF file lacks the tensor `\(name)`"
         case .unsupportedTensorType(let tensor, let type):
             return "tensor `\(tensor)` is stored as \(type); the CPU engine supports F32, F16, BF16, "
-                + "Q8_0, Q4_0, Q4_1, Q4_K, Q5_K and Q6_K (requantize the model to one of those, e.g. "
+                + "Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K and Q6_K (requantize the model to one of those, e.g. "
                 + "Q4_K_M or Q8_0)"
         case .unexpectedShape(let tensor, let expected, let found):
             return "tensor `\(tensor)` has shape \(found) but the model's metadata implies \(expected)"

@@ -68,6 +68,12 @@ func multiplyRows(_ weight: WeightMatrix, _ input: MatmulInput, rows: Range<Int>
     case .q8_0:
         axl_matmul_q8_0(w, weight.rowBytes, begin, end, k, input.quants, input.scales,
                         input.scaledSums, tokens, out, outStride)
+    case .q5_0:
+        axl_matmul_q5_0(w, weight.rowBytes, begin, end, k, input.quants, input.scales,
+                        input.scaledSums, tokens, out, outStride)
+    case .q5_1:
+        axl_matmul_q5_1(w, weight.rowBytes, begin, end, k, input.quants, input.scales,
+                        input.scaledSums, tokens, out, outStride)
     case .q4_K:
         axl_matmul_q4_k(w, weight.rowBytes, begin, end, k, input.superBlockQuants, input.superBlockScales,
                         input.sixteenSums, tokens, out, outStride)

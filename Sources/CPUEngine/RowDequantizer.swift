@@ -4,7 +4,9 @@ import GGUF
 /// apart from the C kernels. Used for the token embedding lookup, by the NPU package converter,
 /// and as the readable reference the fast kernels are tested against.
 enum RowDequantizer {
-    static let supportedTypes: Set<GGMLType> = [.f32, .f16, .bf16, .q8_0, .q4_0, .q4_1, .q4_K, .q5_K, .q6_K]
+    static let supportedTypes: Set<GGMLType> = [
+        .f32, .f16, .bf16, .q8_0, .q4_0, .q4_1, .q5_0, .q5_1, .q4_K, .q5_K, .q6_K,
+    ]
 
     /// Writes `count` values (a multiple of the type's block size) starting at `row`.
     static func dequantize(_ type: GGMLType, row: UnsafeRawPointer, count: Int,
@@ -48,6 +50,21 @@ enum RowDequantizer {
                     let byte = block.load(fromByteOffset: 4 + j, as: UInt8.self)
                     out[b * 32 + j] = d * Float(byte & 0x0F) + m
                     out[b * 32 + j + 16] = d * Float(byte >> 4) + m
+                }
+            }
+        case .q5_0, .q5_1:
+            // block: f16 scale, [f16 minimum,] 32 fifth bits (bit j for element j), 16 bytes of
+            // nibbles as in q4; w = d·(q − 16) or d·q + m (ggml-common.h block_q5_0 / block_q5_1)
+            let hasMinimum = type == .q5_1
+            for b in 0..<count / 32 {
+                let block = row + b * type.bytesPerBlock
+                let d = half(block, 0), m = hasMinimum ? half(block, 2) : -16 * d
+                let bits = block.loadUnaligned(fromByteOffset: hasMinimum ? 4 : 2, as: UInt32.self)
+                let nibbles = hasMinimum ? 8 : 6
+                for j in 0..<32 {
+                    let byte = block.load(fromByteOffset: nibbles + j % 16, as: UInt8.self)
+                    let q = Int(j < 16 ? byte & 0x0F : byte >> 4) | Int((bits >> UInt32(j)) & 1) << 4
+                    out[b * 32 + j] = d * Float(q) + m
                 }
             }
         case .q4_K, .q5_K:

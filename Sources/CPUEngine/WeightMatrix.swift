@@ -52,7 +52,7 @@ struct WeightMatrix: @unchecked Sendable {
 
     var activationFormat: ActivationFormat {
         switch type {
-        case .q4_0, .q4_1, .q8_0: return .blocksOf32
+        case .q4_0, .q4_1, .q5_0, .q5_1, .q8_0: return .blocksOf32
         case .q4_K, .q5_K, .q6_K: return .superBlocksOf256
         default: return .float
         }

@@ -40,7 +40,7 @@ private func fixtureURL(_ name: String, _ suffix: String) throws -> URL {
     static let fixtures = [
         Fixture(name: "qwen2", architecture: "qwen2", tolerance: 0.17),  // measured 0.112
         Fixture(name: "qwen3", architecture: "qwen3", tolerance: 0.22),  // measured 0.144
-        Fixture(name: "llama3", architecture: "llama", tolerance: 0.26),  // measured 0.173
+        Fixture(name: "llama3", architecture: "llama", tolerance: 0.22),  // measured 0.149
         Fixture(name: "qwen3-kquants", architecture: "qwen3", tolerance: 0.12),  // measured 0.075
     ]
     /// Positions whose top-1 must agree: llama.cpp's top two differ by more than twice the

@@ -32,6 +32,12 @@ private func randomRows(_ type: GGMLType, rows: Int, columns: Int, using random:
                 if type == .q4_1 { bytes += half(Float.random(in: -0.2...0.2, using: &random)) }
                 bytes += (0..<16).map { _ in UInt8.random(in: 0...255, using: &random) }
             }
+        case .q5_0, .q5_1:
+            for _ in 0..<columns / 32 {
+                bytes += half(Float.random(in: 0.001...0.03, using: &random))
+                if type == .q5_1 { bytes += half(Float.random(in: -0.2...0.2, using: &random)) }
+                bytes += (0..<20).map { _ in UInt8.random(in: 0...255, using: &random) }
+            }
         case .q4_K, .q5_K:
             for _ in 0..<columns / 256 {
                 bytes += half(Float.random(in: 0.0001...0.001, using: &random))
@@ -72,7 +78,7 @@ private func referenceProduct(_ weight: WeightMatrix, row: Int, input: MatmulInp
 }
 
 @Suite struct MatrixKernelTests {
-    static let types: [GGMLType] = [.f32, .f16, .bf16, .q8_0, .q4_0, .q4_1, .q4_K, .q5_K, .q6_K]
+    static let types: [GGMLType] = [.f32, .f16, .bf16, .q8_0, .q4_0, .q4_1, .q5_0, .q5_1, .q4_K, .q5_K, .q6_K]
 
     @Test(arguments: types, [1, 3, 4, 9])
     func kernelMatchesScalarReference(type: GGMLType, tokens: Int) {

@@ -46,26 +46,26 @@ import Testing
     }
 
     @Test func aFormatWithoutKernelFailsAtLoadNamingTensorAndType() throws {
-        // the qwen2 fixture with one FFN matrix re-typed as Q5_0 (22 bytes per 32 weights)
+        // the qwen2 fixture with one FFN matrix re-typed as IQ4_NL (18 bytes per 32 weights)
         let source = try Self.fixture("qwen2")
         var writer = GGUFWriter()
         for key in source.metadataKeys { writer.add(key, source.metadata[key]!) }
         for info in source.tensors {
             if info.name == "blk.1.ffn_down.weight" {
-                let data = [UInt8](repeating: 0, count: info.elementCount / 32 * 22)
-                writer.add(tensor: .init(name: info.name, dimensions: info.dimensions, type: .q5_0, data: data))
+                let data = [UInt8](repeating: 0, count: info.elementCount / 32 * 18)
+                writer.add(tensor: .init(name: info.name, dimensions: info.dimensions, type: .iq4_nl, data: data))
             } else {
                 writer.add(tensor: .init(name: info.name, dimensions: info.dimensions, type: info.type,
                                          data: Array(source.bytes(of: info))))
             }
         }
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("q5_0-\(UUID()).gguf").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("iq4_nl-\(UUID()).gguf").path
         try Data(writer.encoded()).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
 
-        let error = CPUEngineError.unsupportedTensorType(tensor: "blk.1.ffn_down.weight", type: "Q5_0")
+        let error = CPUEngineError.unsupportedTensorType(tensor: "blk.1.ffn_down.weight", type: "IQ4_NL")
         #expect(throws: error) { try CPUEngine(file: GGUFFile(path: path), contextLength: 32, threads: 1) }
-        #expect(error.description.contains("`blk.1.ffn_down.weight` is stored as Q5_0"))
+        #expect(error.description.contains("`blk.1.ffn_down.weight` is stored as IQ4_NL"))
     }
 
     @Test func anUnknownArchitectureIsRejectedNamingTheSupportedOnes() {

@@ -34,7 +34,7 @@ static float uniform(float lo, float hi) {
     return lo + (hi - lo) * (float)((double)(next_random() >> 11) / 9007199254740992.0);
 }
 
-enum format { Q4_0, Q4_1, Q8_0, F32, F16, BF16, FORMAT_COUNT };
+enum format { Q4_0, Q4_1, Q8_0, Q5_0, Q5_1, F32, F16, BF16, FORMAT_COUNT };
 
 typedef void (*quantized_matmul)(const uint8_t *, size_t, int, int, int, const int8_t *, const float *,
                                  const float *, int, float *, size_t);
@@ -49,6 +49,8 @@ static const struct {
     [Q4_0] = {"q4_0", 32, 18, axl_matmul_q4_0, axl_scalar_matmul_q4_0, NULL, NULL},
     [Q4_1] = {"q4_1", 32, 20, axl_matmul_q4_1, axl_scalar_matmul_q4_1, NULL, NULL},
     [Q8_0] = {"q8_0", 32, 34, axl_matmul_q8_0, axl_scalar_matmul_q8_0, NULL, NULL},
+    [Q5_0] = {"q5_0", 32, 22, axl_matmul_q5_0, axl_scalar_matmul_q5_0, NULL, NULL},
+    [Q5_1] = {"q5_1", 32, 24, axl_matmul_q5_1, axl_scalar_matmul_q5_1, NULL, NULL},
     [F32] = {"f32", 1, 4, NULL, NULL, axl_matmul_f32, axl_scalar_matmul_f32},
     [F16] = {"f16", 1, 2, NULL, NULL, axl_matmul_f16, axl_scalar_matmul_f16},
     [BF16] = {"bf16", 1, 2, NULL, NULL, axl_matmul_bf16, axl_scalar_matmul_bf16},
@@ -92,6 +94,13 @@ static void random_rows(enum format f, int rows, int k, uint8_t *out) {
             p += 2;
             for (int i = 0; i < 32; i++) *p++ = (uint8_t)next_random();
             break;
+        case Q5_0:
+        case Q5_1:
+            put_f16(p, uniform(0.001f, 0.03f));
+            p += 2;
+            if (f == Q5_1) { put_f16(p, uniform(-0.2f, 0.2f)); p += 2; }
+            for (int i = 0; i < 20; i++) *p++ = (uint8_t)next_random();
+            break;
         case F32: {
             const float v = uniform(-1.0f, 1.0f);
             memcpy(p, &v, 4);
@@ -132,6 +141,14 @@ static double weight(enum format f, const uint8_t *row, int i) {
     }
     case Q8_0:
         return get_f16(block) * (int8_t)block[2 + j];
+    case Q5_0:
+    case Q5_1: {
+        // f16 d, [f16 m,] 32 fifth bits (bit j for element j), then nibbles as in q4
+        const uint8_t *qh = block + (f == Q5_1 ? 4 : 2), *qs = qh + 4;
+        const int high = (qh[j / 8] >> (j % 8)) & 1;
+        const int q = (j < 16 ? qs[j] & 0x0F : qs[j - 16] >> 4) | high << 4;
+        return f == Q5_1 ? get_f16(block) * q + get_f16(block + 2) : get_f16(block) * (q - 16);
+    }
     case F32: {
         float v;
         memcpy(&v, block, 4);

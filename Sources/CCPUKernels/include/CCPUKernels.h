@@ -31,6 +31,12 @@ void axl_matmul_q4_1(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd
 void axl_matmul_q8_0(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,
                      const int8_t *xq, const float *xd, const float *xs, int tokenCount,
                      float *out, size_t outStride);
+void axl_matmul_q5_0(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,
+                     const int8_t *xq, const float *xd, const float *xs, int tokenCount,
+                     float *out, size_t outStride);
+void axl_matmul_q5_1(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,
+                     const int8_t *xq, const float *xd, const float *xs, int tokenCount,
+                     float *out, size_t outStride);
 
 /// Activations for K-quant weights are quantized in super-blocks of 256, as llama.cpp's Q8_K:
 /// `q` the int8 values, `d` one scale per 256, `sums` the sum of each 16 consecutive int8 values
