@@ -14,9 +14,12 @@ public struct ModelDescriptor: Sendable, Equatable {
     public var parameterCount: Int?
     /// Human-readable quantization, e.g. `Q4_1`, `Q8_0`, `W8A16`.
     public var quantization: String?
+    /// Accelerator memory the loaded model holds (an NPU card's CMM); nil for host-memory engines.
+    public var deviceMemoryBytes: Int64?
 
     public init(architecture: String, vocabularySize: Int, contextLength: Int, embeddingLength: Int,
-                layerCount: Int, parameterCount: Int? = nil, quantization: String? = nil) {
+                layerCount: Int, parameterCount: Int? = nil, quantization: String? = nil, deviceMemoryBytes: Int64? = nil) {
+        self.deviceMemoryBytes = deviceMemoryBytes
         self.architecture = architecture
         self.vocabularySize = vocabularySize
         self.contextLength = contextLength
@@ -88,4 +91,10 @@ public protocol InferenceEngine: AnyObject, Sendable {
     func embedding(for tokens: [TokenID]) async throws -> [Float]
 
     func health() async -> EngineHealth
+}
+
+/// An engine holding device resources that dropping the last reference does not free: the
+/// scheduler calls `unload` when it evicts the model.
+public protocol DeviceResidentEngine: InferenceEngine {
+    func unload() async throws
 }

@@ -4,7 +4,7 @@ import GGUF
 import Runtime
 
 /// Builds CPU engines for GGUF models.
-struct CPUEngineFactory: EngineFactory {
+struct CPUEngineFactory: GGUFEngineFactory {
     let name = "cpu"
 
     func makeEngine(for file: GGUFFile, options: EngineLoadOptions) throws -> any InferenceEngine {

@@ -26,7 +26,7 @@ struct RunCommand: AsyncParsableCommand {
         let loadStart = MonotonicClock.nanoseconds()
         let session: ModelSession
         do {
-            session = try ModelLoader(store: ModelStore(root: ModelStore.defaultRoot()), factory: CPUEngineFactory())
+            session = try await ModelLoader(store: ModelStore(root: ModelStore.defaultRoot()), factory: CPUEngineFactory())
                 .load(model, options: modelOptions.loadOptions)
         } catch {
             throw ValidationError("cannot load \(model): \(error)")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import NPUEngine
 import Runtime
 import Server
 import ServiceLifecycle
@@ -16,7 +17,9 @@ struct ServeCommand: AsyncParsableCommand {
         flight may finish within AXLLAMA_SHUTDOWN_GRACE, streams still running then end with a final error line, \
         models unload and the process exits 0. Under systemd Type=notify (NOTIFY_SOCKET), READY=1 is sent after the \
         preload, STATUS= lines as health changes, WATCHDOG=1 at half of WATCHDOG_USEC while no device is wedged or \
-        failed, and STOPPING=1 on shutdown.
+        failed, and STOPPING=1 on shutdown. \
+        NPU model packages are registered with a Modelfile `FROM <package directory>`, or found at start in \
+        <models>/packages/<name>/ and listed as <name>:latest; they run on the card found through AXLLAMA_AXCL_LIBRARY.
         """
     )
 
@@ -40,12 +43,16 @@ struct ServeCommand: AsyncParsableCommand {
         for line in SettingCatalogue.describe(environment) { logger.info("config: \(line)") }
 
         let store = ModelStore(root: ModelStore.defaultRoot(environment: environment))
-        let loader = ModelLoader(store: store, factory: CPUEngineFactory())
+        // GGUF files run on the CPU; NPU model packages on the card, opened on first use.
+        let cards = NPUCards(environment: environment, report: { logger.info("\($0)") })
+        let loader = ModelLoader(store: store, factories: [CPUEngineFactory(), NPUEngineFactory(cards: cards)])
+        let packageReader = NPUPackageReader()
         let models = ModelService(store: store, settings: settings, fallback: FallbackPolicy.fromEnvironment(environment),
-                                  report: { logger.info("\($0)") }) { stored, options in
-            try loader.load(stored.modelFile.path, options: options)
+                                  packageReader: packageReader, report: { logger.info("\($0)") }) { stored, options in
+            try await loader.load(stored.weights, options: options)
         }
         logger.info("model store: \(store.root.path)")
+        PackageDirectoryScan(store: store, reader: packageReader).registerNewPackages { logger.info("\($0)") }
         let lifecycle = ServingLifecycle(models: models, notifier: SystemdNotifier(environment: environment), logger: logger)
         let app = buildApplication(models: models, logger: logger) { port in
             logger.info("Listening on \(settings.address.host):\(port) (version \(settings.reportedVersion))")

@@ -9,7 +9,7 @@ import Foundation
 /// All mutable state is touched only inside functions isolated to `device`, whose executor is
 /// the card's own thread: each public call makes one hop there and then runs synchronously, so
 /// the token path pays no thread switch per runtime call.
-public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngine, @unchecked Sendable {
+public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngine, DeviceResidentEngine, @unchecked Sendable {
     public let descriptor: ModelDescriptor
     public let device: AXCLDevice
     public let package: NPUModelPackage
@@ -52,7 +52,7 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
         descriptor = ModelDescriptor(
             architecture: Self.architecture(of: package.manifest), vocabularySize: package.manifest.vocabularySize,
             contextLength: stack.shapes.capacity, embeddingLength: stack.shapes.hidden, layerCount: stack.layers.count,
-            quantization: Self.quantization(of: package.manifest))
+            quantization: Self.quantization(of: package.manifest), deviceMemoryBytes: Int64(stack.cmmUsedKiB) * 1024)
     }
 
     /// Loads `package` onto `device` (whose engine is initialised, see `NPUCard`). A load that
@@ -84,7 +84,11 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
     }
 
     static func quantization(of manifest: NPUPackageManifest) -> String? {
-        let name = manifest.modelName.lowercased()
+        quantization(named: manifest.modelName)
+    }
+
+    static func quantization(named text: String) -> String? {
+        let name = text.lowercased()
         if name.contains("int4") || name.contains("w4a16") { return "W4A16" }
         if name.contains("int8") || name.contains("w8a16") { return "W8A16" }
         if name.contains("bf16") { return "BF16" }

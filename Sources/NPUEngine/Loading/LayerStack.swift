@@ -13,6 +13,8 @@ struct LayerStack: Sendable {
     /// Every layer's shape groups as the runtime reported them, then the post model's.
     let ioTables: [[ShapeGroup]]
     var allocations: DeviceAllocations
+    /// CMM the load took, measured from the card's free pool before and after.
+    let cmmUsedKiB: Int
 
     var decodeBuffers: GroupBuffers { groups[shapes.decodeGroup]! }
 
@@ -103,8 +105,9 @@ struct LayerStack: Sendable {
             indices: try allocations.hostBuffer(largestChunk * 4, on: device),
             mask: try allocations.hostBuffer(max(largestMask, (shapes.capacity + 1) * 2), on: device),
             logits: try allocations.hostBuffer(post.vocabularySize * 2, on: device))
+        let used = max(0, guardrail.freeAtStartKiB - Int(try device.properties().cmmFreeKiB))
         return LayerStack(shapes: shapes, layers: layers, groups: groups, post: post, staging: staging,
-                          ioTables: allocations.infos.map(\.groups), allocations: allocations)
+                          ioTables: allocations.infos.map(\.groups), allocations: allocations, cmmUsedKiB: used)
     }
 
     /// Exact-size buffers per group (axera.md §7.5), shared by every layer's IO of that group.

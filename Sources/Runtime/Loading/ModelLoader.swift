@@ -2,30 +2,42 @@ import Foundation
 import GGUF
 import Tokenizer
 
-/// Turns a model reference (a store name or a path to a .gguf) into a ready `ModelSession`.
+/// Turns a model reference (a store name or a path to a .gguf) into a ready `ModelSession`,
+/// choosing the first registered engine that runs the model's kind of weights.
 public struct ModelLoader: Sendable {
     public let store: ModelStore
-    public let factory: any EngineFactory
+    public let factories: [any EngineFactory]
+
+    public init(store: ModelStore, factories: [any EngineFactory]) {
+        self.store = store
+        self.factories = factories
+    }
 
     public init(store: ModelStore, factory: any EngineFactory) {
-        self.store = store
-        self.factory = factory
+        self.init(store: store, factories: [factory])
     }
 
     /// A path that exists is used as it is; anything else is looked up in the store.
-    public func modelFile(for reference: String) throws -> URL {
+    public func weights(for reference: String) throws -> ModelWeights {
         if reference.hasSuffix(".gguf") || reference.contains("/") && FileManager.default.fileExists(atPath: reference) {
-            guard FileManager.default.fileExists(atPath: reference) else { throw ModelStoreError.notFound(reference) }
-            return URL(fileURLWithPath: reference)
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: reference, isDirectory: &isDirectory) else { throw ModelStoreError.notFound(reference) }
+            let url = URL(fileURLWithPath: reference)
+            return isDirectory.boolValue ? .npuPackage(directory: url) : .gguf(url)
         }
-        return try store.modelFile(for: reference)
+        guard let name = ModelName(reference) else { throw ModelStoreError.invalidName(reference) }
+        return try store.storedModel(name).weights
     }
 
-    public func load(_ reference: String, options: EngineLoadOptions = EngineLoadOptions()) throws -> ModelSession {
-        let file = try GGUFFile(path: modelFile(for: reference).path)
-        let tokenizer = try BPETokenizer(configuration: TokenizerConfiguration(ggufFile: file))
-        let engine = try factory.makeEngine(for: file, options: options)
-        return ModelSession(engine: engine, tokenizer: tokenizer, promptFormat: try Self.promptFormat(for: file, tokenizer: tokenizer))
+    public func load(_ reference: String, options: EngineLoadOptions = EngineLoadOptions()) async throws -> ModelSession {
+        try await load(weights(for: reference), options: options)
+    }
+
+    public func load(_ weights: ModelWeights, options: EngineLoadOptions = EngineLoadOptions()) async throws -> ModelSession {
+        guard let factory = factories.first(where: { $0.canLoad(weights) }) else {
+            throw ModelLoadError.noEngine(format: weights.format, engines: factories.map(\.name))
+        }
+        return try await factory.makeSession(for: weights, options: options)
     }
 
     /// The model's own chat template when it has one; ChatML otherwise.

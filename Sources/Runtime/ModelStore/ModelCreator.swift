@@ -6,7 +6,8 @@ public struct ModelRecipe: Sendable {
     public enum Base: Sendable, Equatable {
         /// A model already in the store: its layers are reused.
         case model(ModelName)
-        /// A GGUF file on this machine, copied into the store.
+        /// A GGUF file on this machine, copied into the store, or an NPU model package directory,
+        /// referenced where it is.
         case file(URL)
         /// A GGUF blob already in the store (uploaded through `/api/blobs`).
         case blob(digest: String)
@@ -35,12 +36,16 @@ public enum ModelCreateError: Error, Equatable, CustomStringConvertible {
     case baseNotFound(String)
     case notGGUF(path: String, reason: String)
     case unsupportedDirectory(String)
+    case notAPackage(path: String, reason: String)
 
     public var description: String {
         switch self {
         case let .baseNotFound(base): return "base model '\(base)' not found: name a model in the store, a GGUF file or an uploaded blob"
         case let .notGGUF(path, reason): return "'\(path)' is not a readable GGUF model: \(reason)"
-        case let .unsupportedDirectory(path): return "'\(path)' is a directory; NPU model directories cannot be imported yet"
+        case let .unsupportedDirectory(path):
+            return "'\(path)' is a directory, and this server has no NPU engine to run model packages"
+        case let .notAPackage(path, reason):
+            return "'\(path)' is not a usable NPU model package: \(reason)"
         }
     }
 }
@@ -49,13 +54,19 @@ public enum ModelCreateError: Error, Equatable, CustomStringConvertible {
 /// blob describing the weights, then the manifest (ollama `server/create.go`).
 public struct ModelCreator: Sendable {
     public let store: ModelStore
+    /// Reads NPU model package directories; without it a directory is refused.
+    public let packageReader: (any ModelPackageReader)?
 
-    public init(store: ModelStore) { self.store = store }
+    public init(store: ModelStore, packageReader: (any ModelPackageReader)? = nil) {
+        self.store = store
+        self.packageReader = packageReader
+    }
 
     /// Creates `name`, reporting Ollama's status lines through `progress`.
     public func create(_ name: ModelName, from recipe: ModelRecipe, progress: (String) -> Void) throws {
         var layers: [ModelManifest.Layer] = []
         var config: ModelConfigBlob?
+        var parametersJSON = recipe.parametersJSON
         switch recipe.base {
         case let .model(baseName):
             guard let existing = store.existingName(baseName) else { throw ModelCreateError.baseNotFound(baseName.displayShortest) }
@@ -66,7 +77,15 @@ public struct ModelCreator: Sendable {
         case let .file(url):
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { throw ModelCreateError.baseNotFound(url.path) }
-            if isDirectory.boolValue { throw ModelCreateError.unsupportedDirectory(url.path) }
+            if isDirectory.boolValue {
+                let summary = try readPackage(url, progress: progress)
+                config = Self.describe(summary)
+                let reference = PackageReference(directory: url.standardizedFileURL.path)
+                progress("using package directory \(reference.directory)")
+                layers = [try store.addBlob(try JSONEncoder().encode(reference), mediaType: ModelManifest.npuPackageMediaType)]
+                parametersJSON = try Self.parameters(recipe.parametersJSON, over: summary.defaultParameters)
+                break
+            }
             progress("parsing GGUF")
             config = try Self.describe(url)
             progress("copying file \(url.lastPathComponent)")
@@ -91,7 +110,7 @@ public struct ModelCreator: Sendable {
         }
         try replace(StoredModel.templateMediaType, with: recipe.template.map { Data($0.utf8) })
         try replace(StoredModel.systemMediaType, with: recipe.system.map { Data($0.utf8) })
-        try replace(StoredModel.parametersMediaType, with: recipe.parametersJSON)
+        try replace(StoredModel.parametersMediaType, with: parametersJSON)
         try replace(StoredModel.messagesMediaType, with: recipe.messagesJSON)
         if !recipe.license.isEmpty {
             layers.removeAll { $0.mediaType == StoredModel.licenseMediaType }
@@ -106,6 +125,36 @@ public struct ModelCreator: Sendable {
         progress("writing manifest")
         try store.writeManifest(ModelManifest(config: configLayer, layers: layers), for: name)
         progress("success")
+    }
+
+    private func readPackage(_ url: URL, progress: (String) -> Void) throws -> ModelPackageSummary {
+        guard let packageReader else { throw ModelCreateError.unsupportedDirectory(url.path) }
+        progress("reading NPU model package")
+        do {
+            return try packageReader.summary(of: url)
+        } catch {
+            throw ModelCreateError.notAPackage(path: url.path, reason: "\(error)")
+        }
+    }
+
+    static func describe(_ summary: ModelPackageSummary) -> ModelConfigBlob {
+        ModelConfigBlob(modelFormat: summary.format, modelFamily: summary.family, modelFamilies: [summary.family],
+                        modelType: summary.parameterSize, fileType: summary.quantization, diffIDs: [])
+    }
+
+    /// The Modelfile's PARAMETERs over the package's defaults: a default appears only where the
+    /// Modelfile does not set that parameter.
+    static func parameters(_ modelfile: Data?, over defaults: [String: PackageParameter]) throws -> Data? {
+        let set = try modelfile.map { try JSONSerialization.jsonObject(with: $0) as? [String: Any] ?? [:] } ?? [:]
+        let added = defaults.keys.sorted().filter { set[$0] == nil }
+        guard !added.isEmpty else { return modelfile }
+        let pairs = added.map { "\"\($0)\":\(defaults[$0]!.jsonText)" }
+        // The Modelfile's object is kept byte for byte; the defaults are appended to it.
+        guard let modelfile, var text = String(data: modelfile, encoding: .utf8), let close = text.lastIndex(of: "}") else {
+            return Data(("{" + pairs.joined(separator: ",") + "}").utf8)
+        }
+        text.replaceSubrange(close..., with: (set.isEmpty ? "" : ",") + pairs.joined(separator: ",") + "}")
+        return Data(text.utf8)
     }
 
     /// Family, size and quantization of a GGUF file, as the config blob records them.

@@ -18,7 +18,12 @@ public struct ModelManifest: Codable, Sendable, Equatable {
     public var layers: [Layer]
 
     public static let modelMediaType = "application/vnd.ollama.image.model"
+    /// Our own layer kind: a small JSON blob naming an NPU model package directory by absolute path.
+    public static let npuPackageMediaType = "application/vnd.axllama.npu.package"
 
     /// The layer holding the weights (a GGUF file).
     public var modelLayer: Layer? { layers.first { $0.mediaType == Self.modelMediaType } }
+
+    /// The layer referencing an NPU model package directory.
+    public var packageLayer: Layer? { layers.first { $0.mediaType == Self.npuPackageMediaType } }
 }

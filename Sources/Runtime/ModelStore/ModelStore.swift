@@ -58,10 +58,24 @@ public struct ModelStore: Sendable {
         }
     }
 
-    /// The weights file of a model, checked to exist.
+    /// The weights of a model (the GGUF blob checked to exist, or the package directory).
     public func modelFile(for text: String) throws -> URL {
         guard let name = ModelName(text) else { throw ModelStoreError.invalidName(text) }
-        let manifest = try manifest(for: name)
+        return try weights(of: manifest(for: name), name: name).url
+    }
+
+    /// A package directory that has gone is not checked here: the model is still listed and
+    /// removable, and loading it says that the directory is missing.
+    func weights(of manifest: ModelManifest, name: ModelName) throws -> ModelWeights {
+        if let layer = manifest.packageLayer {
+            guard let data = FileManager.default.contents(atPath: blobURL(digest: layer.digest).path) else {
+                throw ModelStoreError.missingBlob(name: name.displayShortest, digest: layer.digest)
+            }
+            guard let reference = try? JSONDecoder().decode(PackageReference.self, from: data) else {
+                throw ModelStoreError.unreadableManifest(name: name.displayShortest, reason: "its package layer does not name a directory")
+            }
+            return .npuPackage(directory: URL(fileURLWithPath: reference.directory, isDirectory: true))
+        }
         guard let layer = manifest.modelLayer else {
             throw ModelStoreError.unreadableManifest(name: name.displayShortest, reason: "it has no model layer")
         }
@@ -69,6 +83,6 @@ public struct ModelStore: Sendable {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw ModelStoreError.missingBlob(name: name.displayShortest, digest: layer.digest)
         }
-        return url
+        return .gguf(url)
     }
 }

@@ -9,7 +9,9 @@ public struct StoredModel: Sendable {
     public let manifestDigest: String
     /// The manifest's modification time, seconds and nanoseconds since 1970.
     public let modifiedAt: (seconds: Int64, nanoseconds: Int32)
-    public let modelFile: URL
+    public let weights: ModelWeights
+    /// The GGUF blob, or the package directory.
+    public var modelFile: URL { weights.url }
     public let config: ModelConfigBlob?
     public let template: String?
     public let system: String?
@@ -33,13 +35,7 @@ public struct StoredModel: Sendable {
         self.manifest = manifest
         self.manifestDigest = manifestDigest
         self.modifiedAt = modifiedAt
-        guard let layer = manifest.modelLayer else {
-            throw ModelStoreError.unreadableManifest(name: name.displayShortest, reason: "it has no model layer")
-        }
-        modelFile = store.blobURL(digest: layer.digest)
-        guard FileManager.default.fileExists(atPath: modelFile.path) else {
-            throw ModelStoreError.missingBlob(name: name.displayShortest, digest: layer.digest)
-        }
+        weights = try store.weights(of: manifest, name: name)
         func blob(_ digest: String) -> Data? { FileManager.default.contents(atPath: store.blobURL(digest: digest).path) }
         func text(_ mediaType: String) -> String? {
             manifest.layers.last { $0.mediaType == mediaType }.flatMap { blob($0.digest) }.map { String(decoding: $0, as: UTF8.self) }

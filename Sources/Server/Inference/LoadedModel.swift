@@ -10,6 +10,8 @@ public struct LoadedModel: Sendable {
     public let session: ModelSession
     /// Positions the engine holds (the loaded `num_ctx`).
     public let contextLength: Int
+    /// Accelerator memory the engine holds (an NPU card's CMM), nil for CPU engines.
+    public let deviceMemoryBytes: Int64?
     /// Modelfile PARAMETERs; request options override them.
     public let parameters: RequestOptions
     /// Modelfile MESSAGEs, put before the conversation.
@@ -20,7 +22,9 @@ public struct LoadedModel: Sendable {
     public init(stored: StoredModel, session: ModelSession) async throws {
         self.stored = stored
         self.session = session
-        contextLength = await session.descriptor.contextLength
+        let descriptor = await session.descriptor
+        contextLength = descriptor.contextLength
+        deviceMemoryBytes = descriptor.deviceMemoryBytes
         tokenizer = await session.tokenizer
         // A Modelfile TEMPLATE replaces the model's own chat template.
         if let source = stored.template, !source.isEmpty {

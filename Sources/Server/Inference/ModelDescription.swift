@@ -14,7 +14,7 @@ enum ModelDescription {
                             parameterSize: config?.modelType ?? "", quantizationLevel: config?.fileType ?? "")
     }
 
-    static func capabilities(_ model: StoredModel) -> [String] { ModelCapabilities.names(model) }
+    static func capabilities(_ model: StoredModel, in models: ModelService) -> [String] { ModelCapabilities.names(model, in: models) }
 
     static func timestamp(_ model: StoredModel) -> WireTimestamp {
         WireTimestamp(seconds: model.modifiedAt.seconds, nanoseconds: model.modifiedAt.nanoseconds).local
@@ -32,6 +32,21 @@ enum ModelDescription {
                 pairs.append((key, json(value)))
             }
         }
+        return .object(pairs)
+    }
+
+    /// What `model_info` says about a package, under GGUF's key names so clients read it the same.
+    static func modelInfo(_ summary: ModelPackageSummary, directory: URL, contextLength: Int?) -> JSONValue {
+        let family = summary.family
+        var pairs: [(key: String, value: JSONValue)] = [
+            ("general.architecture", .string(family)),
+            ("general.file_type", .string(summary.format)),
+            ("\(family).block_count", .number(Double(summary.layerCount))),
+            ("\(family).embedding_length", .number(Double(summary.embeddingLength))),
+            ("\(family).vocab_size", .number(Double(summary.vocabularySize))),
+        ]
+        if let contextLength { pairs.append(("\(family).context_length", .number(Double(contextLength)))) }
+        pairs.append(("axllama.package.directory", .string(directory.path)))
         return .object(pairs)
     }
 

@@ -1,3 +1,4 @@
+import EngineInterface
 import Foundation
 import OllamaAPI
 import Runtime
@@ -15,8 +16,12 @@ public final class ModelService: Sendable {
     let report: @Sendable (String) -> Void
     /// Health, metrics and the shutdown drain of this server instance.
     public let observability: Observability
+    /// Reads NPU model package directories for `create`, `show` and the capabilities; nil when
+    /// the server runs no NPU engine.
+    public let packageReader: (any ModelPackageReader)?
 
     public init(store: ModelStore, settings: ServerSettings, fallback: FallbackPolicy = FallbackPolicy(),
+                packageReader: (any ModelPackageReader)? = nil,
                 report: @escaping @Sendable (String) -> Void = { _ in }, observability: Observability? = nil,
                 makeSession: @escaping SessionFactory) {
         self.store = store
@@ -25,6 +30,7 @@ public final class ModelService: Sendable {
         self.report = report
         let observability = observability ?? Observability(thresholds: settings.operations.thresholds)
         self.observability = observability
+        self.packageReader = packageReader
         let contextLength = settings.defaultContextLength
         let metrics = observability.metrics
         scheduler = ModelScheduler(configuration: settings.scheduler, load: { key in
@@ -41,7 +47,8 @@ public final class ModelService: Sendable {
                 throw error
             }
         }, unload: { model in
-            // Dropping the last reference to the session frees the engine and its cache.
+            // Dropping the last reference frees a host engine; a card's memory must be given back.
+            if let engine = model.session.engine as? any DeviceResidentEngine { try? await engine.unload() }
             metrics.modelUnloaded(model: model.stored.name.fullName)
         })
     }
@@ -57,6 +64,13 @@ public final class ModelService: Sendable {
         } catch ModelStoreError.notFound {
             throw notFound(text)
         }
+    }
+
+    /// The package summary of a model stored as an NPU package; nil for GGUF models, or when the
+    /// directory cannot be read any more.
+    public func packageSummary(_ model: StoredModel) -> ModelPackageSummary? {
+        guard case let .npuPackage(directory) = model.weights else { return nil }
+        return try? packageReader?.summary(of: directory)
     }
 
     /// A lease on `model`, or on the fallback model while `model`'s device is down (also when

@@ -21,7 +21,7 @@ struct ChatRoute: Sendable {
             await models.unload(stored)
             return loadAnswer("unload")
         }
-        let capabilities = ModelCapabilities.template(of: stored)
+        let capabilities = ModelCapabilities.template(of: stored, in: models)
         let tools = (body.tools ?? []).map(ToolCallConversion.value)
         if !tools.isEmpty, !capabilities.contains(.tools) { throw APIError(.badRequest, "\(stored.name.fullName) does not support tools") }
         if body.think?.isEnabled == true, !capabilities.contains(.thinking) { throw APIError(.badRequest, "\"\(name)\" does not support thinking") }

@@ -3,8 +3,9 @@ import Hummingbird
 import OllamaAPI
 import Runtime
 
-/// `POST /api/create`: from a model in the store, a GGUF file on this machine, or an uploaded
-/// blob (`files`), with the Modelfile settings as request fields or as Modelfile text.
+/// `POST /api/create`: from a model in the store, a GGUF file or an NPU model package directory on
+/// this machine, or an uploaded blob (`files`), with the Modelfile settings as request fields or
+/// as Modelfile text.
 struct CreateRoute: Sendable {
     let models: ModelService
 
@@ -18,23 +19,36 @@ struct CreateRoute: Sendable {
         } catch let error as ModelfileError {
             throw APIError(.badRequest, error.description)
         }
-        var statuses: [ProgressResponse] = []
-        var failure: APIError?
-        do {
-            try ModelCreator(store: models.store).create(name, from: recipe) { statuses.append(ProgressResponse(status: $0)) }
-        } catch let error as ModelCreateError {
-            if case .baseNotFound = error { failure = APIError(.notFound, error.description) } else { failure = APIError(.badRequest, error.description) }
-        } catch {
-            failure = APIError.from(error)
-        }
+        let creator = ModelCreator(store: models.store, packageReader: models.packageReader)
         if body.stream == false {
-            if let failure { throw failure }
+            try await Self.run(creator, name, recipe) { _ in }
             return WireMessages.json(ProgressResponse(status: "success"))
         }
-        var data = Data()
-        for status in statuses { data.append(WireCoding.line(status)) }
-        if let failure { data.append(WireCoding.line(ErrorResponse(error: failure.message))) }
-        return Response(status: .ok, headers: [.contentType: WireMessages.ndjsonContentType], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        // Each status line is written as the step starts (ollama `CreateHandler` streams them);
+        // a failure ends the stream with an error line.
+        let (frames, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
+        Task {
+            do {
+                try await Self.run(creator, name, recipe) { continuation.yield(WireMessages.line(ProgressResponse(status: $0))) }
+            } catch {
+                continuation.yield(WireMessages.line(ErrorResponse(error: APIError.from(error).message)))
+            }
+            continuation.finish()
+        }
+        return WireMessages.stream(contentType: WireMessages.ndjsonContentType, inbound: request.body, frames: frames)
+    }
+
+    /// Creates the model off the request's task (copying a GGUF blocks for a while), mapping the
+    /// creator's errors to Ollama's statuses: a base that does not exist is 404, bad input 400.
+    static func run(_ creator: ModelCreator, _ name: ModelName, _ recipe: ModelRecipe,
+                    progress: @escaping @Sendable (String) -> Void) async throws {
+        let work = Task.detached { try creator.create(name, from: recipe, progress: progress) }
+        do {
+            try await work.value
+        } catch let error as ModelCreateError {
+            if case .baseNotFound = error { throw APIError(.notFound, error.description) }
+            throw APIError(.badRequest, error.description)
+        }
     }
 
     /// The request fields win over the Modelfile text's.

@@ -36,7 +36,7 @@ struct GenerateRoute: Sendable {
         if let suffix = body.suffix, !suffix.isEmpty, template?.capabilities.contains(.insert) != true {
             throw APIError(.badRequest, "\(stored.name.fullName) does not support insert")
         }
-        if body.think?.isEnabled == true, !ModelCapabilities.template(of: stored).contains(.thinking) {
+        if body.think?.isEnabled == true, !ModelCapabilities.template(of: stored, in: models).contains(.thinking) {
             throw APIError(.badRequest, "\"\(name)\" does not support thinking")
         }
         let constraint = try OutputFormat.constraint(body.format, requestBody: rawBody)

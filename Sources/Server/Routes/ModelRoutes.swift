@@ -15,7 +15,7 @@ struct ModelRoutes: Sendable {
             guard let model = try? store.storedModel(name) else { continue }
             entries.append(ListModel(name: name.displayShortest, modifiedAt: ModelDescription.timestamp(model), size: model.totalSize,
                                      digest: model.manifestDigest, details: ModelDescription.details(model),
-                                     capabilities: ModelDescription.capabilities(model)))
+                                     capabilities: ModelDescription.capabilities(model, in: models)))
         }
         // Newest first (ollama `sortListModelResponses`).
         entries.sort { $0.modifiedAt > $1.modifiedAt }
@@ -33,12 +33,29 @@ struct ModelRoutes: Sendable {
         } catch ModelStoreError.notFound {
             throw APIError(.notFound, "model '\(name.displayShortest)' not found")
         }
-        let file = try GGUFFile(path: model.modelFile.path)
-        let template = model.template ?? file.string("tokenizer.chat_template")
         var details = ModelDescription.details(model)
-        if let architecture = file.architecture {
-            details.contextLength = file.int("\(architecture).context_length")
-            details.embeddingLength = file.int("\(architecture).embedding_length")
+        let template: String?
+        let modelInfo: JSONValue
+        switch model.weights {
+        case let .gguf(url):
+            let file = try GGUFFile(path: url.path)
+            template = model.template ?? file.string("tokenizer.chat_template")
+            if let architecture = file.architecture {
+                details.contextLength = file.int("\(architecture).context_length")
+                details.embeddingLength = file.int("\(architecture).embedding_length")
+            }
+            modelInfo = ModelDescription.modelInfo(file, verbose: body.verbose == true)
+        case let .npuPackage(directory):
+            guard let summary = models.packageSummary(model) else {
+                throw APIError(.internalServerError, "the NPU model package of '\(model.name.displayShortest)' at \(directory.path) cannot be read: "
+                    + "it was moved or removed; put it back or create the model again")
+            }
+            template = model.template ?? summary.chatTemplate
+            // Packages do not state their context; the decode group's capacity is known once loaded.
+            let loaded = await models.scheduler.residents().first { $0.model.stored.name == model.name }?.model.contextLength
+            details.contextLength = summary.contextLength ?? loaded
+            details.embeddingLength = summary.embeddingLength
+            modelInfo = ModelDescription.modelInfo(summary, directory: directory, contextLength: details.contextLength)
         }
         let parameters = ModelDescription.parameters(model)
         return WireMessages.json(ShowResponse(
@@ -46,8 +63,8 @@ struct ModelRoutes: Sendable {
             modelfile: ModelDescription.modelfile(model, template: model.template),
             parameters: ModelDescription.parametersText(parameters),
             template: template, system: body.system ?? model.system, details: details,
-            messages: ModelDescription.messages(model), modelInfo: ModelDescription.modelInfo(file, verbose: body.verbose == true),
-            capabilities: ModelDescription.capabilities(model), modifiedAt: ModelDescription.timestamp(model)))
+            messages: ModelDescription.messages(model), modelInfo: modelInfo,
+            capabilities: ModelDescription.capabilities(model, in: models), modifiedAt: ModelDescription.timestamp(model)))
     }
 
     func ps() async -> Response {
@@ -57,9 +74,11 @@ struct ModelRoutes: Sendable {
             let expires = resident.expiresAtUnixNanoseconds.map {
                 WireTimestamp(seconds: $0 / 1_000_000_000, nanoseconds: Int32($0 % 1_000_000_000))
             } ?? now.adding(nanoseconds: Int64.max)
-            // CPU engines report no accelerator memory, which the CLI prints as "100% CPU".
-            return ProcessModel(name: model.name.displayShortest, size: model.totalSize, digest: model.manifestDigest,
-                                details: ModelDescription.details(model), expiresAt: expires.local, sizeVRAM: 0,
+            // CPU engines report no accelerator memory, which the CLI prints as "100% CPU"; an NPU
+            // model's memory is the card's CMM it holds, all of it on the device ("100% GPU").
+            let deviceBytes = resident.model.deviceMemoryBytes
+            return ProcessModel(name: model.name.displayShortest, size: deviceBytes ?? model.totalSize, digest: model.manifestDigest,
+                                details: ModelDescription.details(model), expiresAt: expires.local, sizeVRAM: deviceBytes ?? 0,
                                 contextLength: resident.model.contextLength)
         }
         return WireMessages.json(ProcessResponse(models: entries))

@@ -41,7 +41,7 @@ struct OpenAIRoutes: Sendable {
         guard let messages = body.messages, !messages.isEmpty else { throw APIError(.badRequest, "[] is too short - 'messages'") }
         let name = body.model ?? ""
         let stored = try models.storedModel(name)
-        let capabilities = ModelCapabilities.template(of: stored)
+        let capabilities = ModelCapabilities.template(of: stored, in: models)
         let tools = (body.tools ?? []).map(ToolCallConversion.value)
         if !tools.isEmpty, !capabilities.contains(.tools) { throw APIError(.badRequest, "\(stored.name.fullName) does not support tools") }
         let think = OpenAIConversion.think(effort: body.reasoningEffort ?? body.reasoning?.effort)

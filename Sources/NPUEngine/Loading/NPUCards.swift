@@ -1,0 +1,43 @@
+import AXCL
+import Foundation
+
+/// The NPU cards of this process, opened on first use: the runtime library once, and the
+/// configured cards under their supervisors (`NPUCardPool`), shared by every package model.
+/// Everything in the server that needs a card asks here.
+public actor NPUCards {
+    private let environment: [String: String]
+    private let report: @Sendable (String) -> Void
+    private var opening: Task<NPUCardPool, any Error>?
+
+    /// `environment` decides the library search (`AXLLAMA_AXCL_LIBRARY`, see `AXCLLibrary.load`)
+    /// and the supervision settings (`AXLLAMA_DEVICES`, …); `report` gets the cards' state changes.
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment,
+                report: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.environment = environment
+        self.report = report
+    }
+
+    /// The opened cards. A failed opening is not kept: the next request tries again, so
+    /// installing the runtime or seating the card needs no restart.
+    public func pool() async throws -> NPUCardPool {
+        if let opening { return try await opening.value }
+        let environment = environment, report = report
+        let task = Task {
+            let settings = try CardSupervisionSettings.fromEnvironment(environment)
+            let library = try AXCLLibrary.load(environment: environment)
+            return try await NPUCardPool.open(library: library, settings: settings, report: report)
+        }
+        opening = task
+        do {
+            return try await task.value
+        } catch {
+            opening = nil
+            throw error
+        }
+    }
+
+    /// Engine options with the configured prefix cache directory.
+    public func engineOptions(_ base: NPUEngineOptions) throws -> NPUEngineOptions {
+        try CardSupervisionSettings.fromEnvironment(environment).engineOptions(base)
+    }
+}
