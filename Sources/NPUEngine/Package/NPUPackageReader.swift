@@ -35,7 +35,7 @@ public struct NPUPackageReader: ModelPackageReader {
 
     /// `1.5B` from `Qwen2.5-1.5B-Instruct-CTX-Int8`, `135M` from `SmolLM2-135M-Instruct`: a number
     /// directly followed by B or M and then a separator or the end.
-    static func parameterSize(in names: [String]) -> String? {
+    public static func parameterSize(in names: [String]) -> String? {
         for name in names {
             let characters = Array(name)
             var index = 0

@@ -71,7 +71,7 @@ public struct ModelCreator: Sendable {
         case let .model(baseName):
             guard let existing = store.existingName(baseName) else { throw ModelCreateError.baseNotFound(baseName.displayShortest) }
             let base = try store.storedModel(existing)
-            progress("using existing layer \(base.manifest.modelLayer?.digest ?? "")")
+            progress("using existing layer \((base.manifest.modelLayer ?? base.manifest.packageLayer)?.digest ?? "")")
             layers = base.manifest.layers
             config = base.config
         case let .file(url):

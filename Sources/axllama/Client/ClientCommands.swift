@@ -115,6 +115,8 @@ struct CreateCommand: AsyncParsableCommand {
                 }
             }
             request.files = [from.lastPathComponent: digest]
+        } else if let directory = ModelfileFrom.directory(in: text, relativeTo: url.deletingLastPathComponent()) {
+            request.from = directory
         }
         for try await progress in client.stream("/api/create", request, as: ProgressResponse.self) { print(progress.status) }
     }
