@@ -59,8 +59,9 @@ extension SimulatorBackedTests {
             let engines = try [first, second].map { try #require($0.engine as? NPUEngine) }
             // One card object serves every package model on it.
             #expect(engines[0].device === engines[1].device)
-            #expect(first.descriptor.contextLength == TinyModel.contextLength)
-            let used = try #require(first.descriptor.deviceMemoryBytes)
+            let descriptor = engines[0].descriptor
+            #expect(descriptor.contextLength == TinyModel.contextLength)
+            let used = try #require(descriptor.deviceMemoryBytes)
             #expect(used > 0)
 
             let before = try await engines[0].deviceProperties().cmmFreeKiB

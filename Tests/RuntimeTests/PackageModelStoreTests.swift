@@ -49,7 +49,7 @@ struct PackageModelStoreTests {
         let creator = ModelCreator(store: scratch.store, packageReader: ConfigFileReader())
         try creator.create(ModelName("qwen")!, from: ModelRecipe(base: .file(directory))) { statuses.append($0) }
         let model = try scratch.store.storedModel(ModelName("qwen")!)
-        #expect(model.weights == .npuPackage(directory: directory.standardizedFileURL))
+        #expect(model.weights.format == "axmodel" && model.weights.url.path == directory.standardizedFileURL.path)
         #expect(model.manifest.packageLayer != nil && model.manifest.modelLayer == nil)
         #expect(model.config?.modelFormat == "axmodel" && model.config?.modelFamily == "qwen2")
         #expect(model.config?.modelType == "1.5B" && model.config?.fileType == "W8A16")
@@ -89,7 +89,7 @@ struct PackageModelStoreTests {
         let store = scratch.store
         try ModelCreator(store: store, packageReader: ConfigFileReader()).create(ModelName("a")!, from: ModelRecipe(base: .file(directory))) { _ in }
         try store.copyModel(from: ModelName("a")!, to: ModelName("b")!)
-        #expect(try store.storedModel(ModelName("b")!).weights == .npuPackage(directory: directory.standardizedFileURL))
+        #expect(try store.storedModel(ModelName("b")!).weights.url.path == directory.standardizedFileURL.path)
         try store.deleteModel(ModelName("a")!)
         try store.deleteModel(ModelName("b")!)
         #expect(store.allModelNames().isEmpty)

@@ -74,7 +74,7 @@ public struct ModelStore: Sendable {
             guard let reference = try? JSONDecoder().decode(PackageReference.self, from: data) else {
                 throw ModelStoreError.unreadableManifest(name: name.displayShortest, reason: "its package layer does not name a directory")
             }
-            return .npuPackage(directory: URL(fileURLWithPath: reference.directory, isDirectory: true))
+            return .npuPackage(directory: URL(fileURLWithPath: reference.directory))
         }
         guard let layer = manifest.modelLayer else {
             throw ModelStoreError.unreadableManifest(name: name.displayShortest, reason: "it has no model layer")
