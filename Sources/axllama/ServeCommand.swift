@@ -45,12 +45,14 @@ struct ServeCommand: AsyncParsableCommand {
         let store = ModelStore(root: ModelStore.defaultRoot(environment: environment))
         // GGUF files run on the CPU; NPU model packages on the card, opened on first use.
         let cards = NPUCards(environment: environment, report: { logger.info("\($0)") })
-        let loader = ModelLoader(store: store, factories: [CPUEngineFactory(), NPUEngineFactory(cards: cards)])
+        // The loader refuses a load that would leave less than AXLLAMA_CMM_FLOOR_MIB of CMM free.
+        let loader = ModelLoader(store: store, factories: [CPUEngineFactory(), NPUEngineFactory(cards: cards, options: NPUEngineOptions(settings: settings))])
         let packageReader = NPUPackageReader()
         let models = ModelService(store: store, settings: settings, fallback: FallbackPolicy.fromEnvironment(environment),
                                   packageReader: packageReader, report: { logger.info("\($0)") }) { stored, options in
             try await loader.load(stored.weights, options: options)
         }
+        models.observability.health.register(OpenedCardsMonitor(cards: cards))
         logger.info("model store: \(store.root.path)")
         PackageDirectoryScan(store: store, reader: packageReader).registerNewPackages { logger.info("\($0)") }
         let lifecycle = ServingLifecycle(models: models, notifier: SystemdNotifier(environment: environment), logger: logger)

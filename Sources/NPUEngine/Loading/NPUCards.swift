@@ -36,6 +36,12 @@ public actor NPUCards {
         }
     }
 
+    /// The cards if they are open already; never opens them (health polls must not load the runtime).
+    public func openedPool() async -> NPUCardPool? {
+        guard let opening else { return nil }
+        return try? await opening.value
+    }
+
     /// Engine options with the configured prefix cache directory.
     public func engineOptions(_ base: NPUEngineOptions) throws -> NPUEngineOptions {
         try CardSupervisionSettings.fromEnvironment(environment).engineOptions(base)
