@@ -70,12 +70,16 @@ let package = Package(
         .target(name: "AXCLSimulatorInterface"),
         .target(
             name: "AXCLSimulator",
-            dependencies: ["CAXCL", "AXCLSimulatorInterface"],
+            // The layer math uses the CPU engine's kernels, so both engines compute alike.
+            dependencies: ["CAXCL", "AXCLSimulatorInterface", "CCPUKernels"],
+            exclude: ["exports.map"],
             publicHeadersPath: ".", // nothing links it; its public face is AXCLSimulatorInterface
-            cSettings: [.unsafeFlags(["-O2", "-fvisibility=hidden"])],
+            cSettings: [.unsafeFlags(["-O2", "-fvisibility=hidden", cKernelCPUFlag])],
             linkerSettings: [
                 .linkedLibrary("m"), .linkedLibrary("pthread"),
                 .unsafeFlags(["-Xlinker", "-soname=libaxcl_rt.so"]), // the vendor's SONAME (axera.md §1.1)
+                // Only the AXCL symbols and the axsim_ control API leave the library (not the kernels').
+                .unsafeFlags(["-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/AXCLSimulator/exports.map"]),
             ]
         ),
 

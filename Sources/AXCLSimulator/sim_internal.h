@@ -63,8 +63,9 @@ typedef struct sim_io_description {
 
 typedef struct sim_tensor {
     const char *name;
-    uint32_t dataType; // FP32 or BF16
+    uint32_t dataType; // FP32, BF16, FP16 or an axsim_tensor_type
     uint32_t rows, cols;
+    size_t rowBytes;
     const void *data;
 } sim_tensor;
 
@@ -179,6 +180,8 @@ void sim_free_allocation_at(size_t index);
 axclError sim_parse_model(const char *path, sim_model *model);
 void sim_release_model_mapping(sim_model *model);
 const sim_tensor *sim_model_tensor(const sim_model *model, const char *name);
+// FP32, BF16 or FP16: the types a vector tensor (norm weight, bias) may have.
+bool sim_tensor_is_float(uint32_t dataType);
 axclError sim_validate_model(const sim_model *model);
 void sim_copy_io_description(sim_io_description *dst, const sim_io_description *src);
 void sim_free_io_description(sim_io_description *io);

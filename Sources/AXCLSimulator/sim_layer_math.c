@@ -1,7 +1,11 @@
 // The computation of simulated models: one llama/qwen transformer block wired as the vendor's
 // decoder-layer engines are (axera.md §3.4), and the post model (final norm + LM head). IO is
-// bf16 as on the card; the math inside is plain float.
+// bf16 as on the card. Inside, the arithmetic is the CPU engine's: the same matrix kernels
+// (CCPUKernels) on the weights as the GGUF stores them, with the same int8 quantization of the
+// activations, the same softmax and SwiGLU, and RoPE angles computed in double as it does. The
+// NPU path and the CPU engine then differ only by the card's bf16 IO and K/V cache.
 #include "sim_internal.h"
+#include "CCPUKernels.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -15,57 +19,106 @@ typedef struct layer_io {
     uint32_t history; // H: cache rows visible to this group
 } layer_io;
 
-static void tensor_row(const sim_tensor *tensor, uint32_t row, float *out) {
+// The int8 block quantization of one matrix product's input (axl_quantize_row_q8).
+typedef struct quantized_input {
+    int8_t *values;
+    float *scales, *scaledSums;
+} quantized_input;
+
+// A vector tensor (norm weight or bias) as f32; validation guarantees it is FP32, BF16 or FP16.
+static void tensor_vector(const sim_tensor *tensor, float *out) {
     if (tensor->dataType == AXCL_DATA_TYPE_FP32) {
-        memcpy(out, (const float *)tensor->data + (size_t)row * tensor->cols, tensor->cols * sizeof(float));
+        memcpy(out, tensor->data, tensor->cols * sizeof(float));
+    } else if (tensor->dataType == AXCL_DATA_TYPE_FP16) {
+        axl_f16_to_f32(tensor->data, out, (int)tensor->cols);
     } else {
-        const uint16_t *values = (const uint16_t *)tensor->data + (size_t)row * tensor->cols;
+        const uint16_t *values = tensor->data;
         for (uint32_t c = 0; c < tensor->cols; c++) out[c] = sim_bf16_to_f32(values[c]);
     }
 }
 
-// Eight independent partial sums let the compiler vectorise without reassociation flags.
+// The CPU engine's f32 dot product (VectorOps.swift): sixteen fused lanes, then their sum.
 static float dot(const float *a, const float *b, uint32_t n) {
-    float partial[8] = {0};
+    float lanes[16] = {0};
     uint32_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        for (uint32_t lane = 0; lane < 8; lane++) partial[lane] += a[i + lane] * b[i + lane];
+    for (; i + 16 <= n; i += 16)
+        for (uint32_t lane = 0; lane < 16; lane++) lanes[lane] = fmaf(a[i + lane], b[i + lane], lanes[lane]);
     float sum = 0;
+    for (uint32_t lane = 0; lane < 16; lane++) sum += lanes[lane];
     for (; i < n; i++) sum += a[i] * b[i];
-    for (uint32_t lane = 0; lane < 8; lane++) sum += partial[lane];
     return sum;
 }
 
-// y[t][r] = W[r] . x[t] for `tokens` rows of x; each weight row is converted once.
-static void matmul(const sim_tensor *weight, const float *x, uint32_t tokens, float *y, float *rowScratch) {
-    for (uint32_t r = 0; r < weight->rows; r++) {
-        tensor_row(weight, r, rowScratch);
-        for (uint32_t t = 0; t < tokens; t++)
-            y[(size_t)t * weight->rows + r] = dot(rowScratch, x + (size_t)t * weight->cols, weight->cols);
+static bool bf16_row_is_finite(const uint16_t *values, uint32_t count) {
+    uint16_t special = 0;
+    for (uint32_t i = 0; i < count; i++) special |= (uint16_t)((values[i] & 0x7F80) == 0x7F80);
+    return special == 0;
+}
+
+static bool f32_row_is_finite(const float *values, uint32_t count) {
+    bool finite = true;
+    for (uint32_t i = 0; i < count; i++) finite &= isfinite(values[i]) != 0;
+    return finite;
+}
+
+// y[t][r] = W[r] . x[t] for `tokens` rows of x, with the kernel the CPU engine picks for the
+// weight's type (MatrixMultiply.swift): quantized weights read int8-quantized activations.
+static void matmul(const sim_tensor *weight, const float *x, uint32_t tokens, float *y, const quantized_input *scratch) {
+    const uint8_t *w = weight->data;
+    const int rows = (int)weight->rows, k = (int)weight->cols, count = (int)tokens;
+    const size_t stride = weight->rows;
+    switch (weight->dataType) {
+    case AXCL_DATA_TYPE_FP32: axl_matmul_f32(w, weight->rowBytes, 0, rows, k, x, count, y, stride); return;
+    case AXCL_DATA_TYPE_FP16: axl_matmul_f16(w, weight->rowBytes, 0, rows, k, x, count, y, stride); return;
+    case AXCL_DATA_TYPE_BF16: axl_matmul_bf16(w, weight->rowBytes, 0, rows, k, x, count, y, stride); return;
+    default: break;
+    }
+    axl_quantize_row_q8(x, count * k, scratch->values, scratch->scales, scratch->scaledSums);
+    const int8_t *q = scratch->values;
+    const float *d = scratch->scales, *s = scratch->scaledSums;
+    switch (weight->dataType) {
+    case AXSIM_TENSOR_Q4_0: axl_matmul_q4_0(w, weight->rowBytes, 0, rows, k, q, d, s, count, y, stride); break;
+    case AXSIM_TENSOR_Q4_1: axl_matmul_q4_1(w, weight->rowBytes, 0, rows, k, q, d, s, count, y, stride); break;
+    case AXSIM_TENSOR_Q8_0: axl_matmul_q8_0(w, weight->rowBytes, 0, rows, k, q, d, s, count, y, stride); break;
+    default: break; // rejected when the model is parsed
+    }
+    // int8 quantization turns a NaN into an arbitrary integer; on the card it poisons the
+    // product, so a token whose input is not finite gets NaN outputs.
+    for (int t = 0; t < count; t++) {
+        if (f32_row_is_finite(x + (size_t)t * k, (uint32_t)k)) continue;
+        for (int r = 0; r < rows; r++) y[(size_t)t * stride + r] = NAN;
     }
 }
 
 static void add_bias(const sim_tensor *bias, float *y, uint32_t tokens, float *scratch) {
     if (bias == NULL) return;
-    tensor_row(bias, 0, scratch);
+    tensor_vector(bias, scratch);
     for (uint32_t t = 0; t < tokens; t++)
         for (uint32_t c = 0; c < bias->cols; c++) y[(size_t)t * bias->cols + c] += scratch[c];
 }
 
+// As the CPU engine's rmsNorm: mean square by its dot product, then (x * scale) * weight.
 static void rms_norm(float *out, const float *x, const float *weight, uint32_t n, float eps) {
-    float sumSquares = 0;
-    for (uint32_t i = 0; i < n; i++) sumSquares += x[i] * x[i];
-    float scale = 1.0f / sqrtf(sumSquares / (float)n + eps);
+    float meanSquare = dot(x, x, n) / (float)n;
+    float scale = 1.0f / sqrtf(meanSquare + eps);
     for (uint32_t i = 0; i < n; i++) out[i] = x[i] * scale * weight[i];
 }
 
+// cos and sin of every pair's angle at `position`, computed in double and rounded once, as the
+// CPU engine's RotaryEmbedding table.
+static void rope_table(float *table, uint32_t headDim, uint32_t position, float theta) {
+    for (uint32_t i = 0; i < headDim / 2; i++) {
+        double angle = (double)position * pow((double)theta, -2.0 * (double)i / (double)headDim);
+        table[2 * i] = (float)cos(angle);
+        table[2 * i + 1] = (float)sin(angle);
+    }
+}
+
 // Rotates one head in place. NEOX pairs (i, i + d/2) (qwen); otherwise adjacent pairs (llama GGUF).
-static void rope(float *head, uint32_t headDim, uint32_t position, float theta, bool neox) {
+static void rope(float *head, uint32_t headDim, const float *table, bool neox) {
     uint32_t half = headDim / 2;
     for (uint32_t i = 0; i < half; i++) {
-        float frequency = powf(theta, -2.0f * (float)i / (float)headDim);
-        float angle = (float)position * frequency;
-        float c = cosf(angle), s = sinf(angle);
+        float c = table[2 * i], s = table[2 * i + 1];
         uint32_t a = neox ? i : 2 * i, b = neox ? i + half : 2 * i + 1;
         float x0 = head[a], x1 = head[b];
         head[a] = x0 * c - x1 * s;
@@ -73,7 +126,14 @@ static void rope(float *head, uint32_t headDim, uint32_t position, float theta, 
     }
 }
 
-static float silu(float x) { return x / (1.0f + expf(-x)); }
+// The card's additive mask hides a position with -65536 (axera.md §3.6); exp of a score that far
+// below the maximum is exactly 0 in f32, so leaving such a position out of the softmax is the same
+// arithmetic, and keeps the visible positions in the order the CPU engine sums them.
+// What the skipped positions still do on the card: a NaN or infinity in a masked K or V row
+// survives the additive mask (NaN - 65536 is NaN, 0 x NaN is NaN) and poisons the head that reads
+// it, which is why the vendor's runner zeroes its caches (axera.md §7.5).
+static bool masked(uint16_t maskValue) { return sim_bf16_to_f32(maskValue) <= -65536.0f; }
+
 
 static axclError run_layer(const sim_model *model, const layer_io *io) {
     const axsim_model_header *h = &model->header;
@@ -85,22 +145,29 @@ static axclError run_layer(const sim_model *model, const layer_io *io) {
     uint32_t widest = hidden > inter ? hidden : inter;
     if (qDim > widest) widest = qDim;
 
-    size_t floats = (size_t)m * (hidden * 4 + qDim * 2 + kvDim * 2 + inter * 2) + widest * 2 + span;
-    float *arena = malloc(floats * sizeof(float));
+    size_t floats = (size_t)m * (hidden * 4 + qDim * 2 + kvDim * 2 + inter * 2) + widest * 2 + span * 2 + h->kvHeads + headDim +
+                    (size_t)m * widest / 16;
+    float *arena = malloc(floats * sizeof(float) + (size_t)m * widest);
     if (arena == NULL) return AXCL_RT_ERR(AXCL_SUB_ENGINE, AXCL_ERR_ID_NO_MEMORY);
     float *x = arena, *xn = x + (size_t)m * hidden, *q = xn + (size_t)m * hidden;
     float *k = q + (size_t)m * qDim, *v = k + (size_t)m * kvDim, *attention = v + (size_t)m * kvDim;
     float *projected = attention + (size_t)m * qDim, *x1 = projected + (size_t)m * hidden;
     float *gate = x1 + (size_t)m * hidden, *up = gate + (size_t)m * inter;
     float *row = up + (size_t)m * inter, *norm = row + widest, *scores = norm + widest;
+    uint32_t *visible = (uint32_t *)(scores + span);
+    bool *poisoned = (bool *)(visible + span); // one per K/V head; sized as h->kvHeads floats below
+    float *table = (float *)((float *)poisoned + h->kvHeads);
+    quantized_input quantized = {.scales = table + headDim};
+    quantized.scaledSums = quantized.scales + (size_t)m * widest / 32;
+    quantized.values = (int8_t *)(quantized.scaledSums + (size_t)m * widest / 32);
 
     for (size_t i = 0; i < (size_t)m * hidden; i++) x[i] = sim_bf16_to_f32(io->input[i]);
-    tensor_row(sim_model_tensor(model, "attn_norm.weight"), 0, norm);
+    tensor_vector(sim_model_tensor(model, "attn_norm.weight"), norm);
     for (uint32_t t = 0; t < m; t++) rms_norm(xn + (size_t)t * hidden, x + (size_t)t * hidden, norm, hidden, h->rmsNormEps);
 
-    matmul(sim_model_tensor(model, "attn_q.weight"), xn, m, q, row);
-    matmul(sim_model_tensor(model, "attn_k.weight"), xn, m, k, row);
-    matmul(sim_model_tensor(model, "attn_v.weight"), xn, m, v, row);
+    matmul(sim_model_tensor(model, "attn_q.weight"), xn, m, q, &quantized);
+    matmul(sim_model_tensor(model, "attn_k.weight"), xn, m, k, &quantized);
+    matmul(sim_model_tensor(model, "attn_v.weight"), xn, m, v, &quantized);
     if (h->flags & AXSIM_FLAG_QKV_BIAS) {
         add_bias(sim_model_tensor(model, "attn_q.bias"), q, m, row);
         add_bias(sim_model_tensor(model, "attn_k.bias"), k, m, row);
@@ -108,23 +175,22 @@ static axclError run_layer(const sim_model *model, const layer_io *io) {
     }
     for (uint32_t t = 0; t < m; t++) {
         if (h->flags & AXSIM_FLAG_QK_NORM) {
-            tensor_row(sim_model_tensor(model, "attn_q_norm.weight"), 0, norm);
+            tensor_vector(sim_model_tensor(model, "attn_q_norm.weight"), norm);
             for (uint32_t head = 0; head < h->heads; head++) {
                 float *vector = q + (size_t)t * qDim + head * headDim;
                 memcpy(row, vector, headDim * sizeof(float));
                 rms_norm(vector, row, norm, headDim, h->rmsNormEps);
             }
-            tensor_row(sim_model_tensor(model, "attn_k_norm.weight"), 0, norm);
+            tensor_vector(sim_model_tensor(model, "attn_k_norm.weight"), norm);
             for (uint32_t head = 0; head < h->kvHeads; head++) {
                 float *vector = k + (size_t)t * kvDim + head * headDim;
                 memcpy(row, vector, headDim * sizeof(float));
                 rms_norm(vector, row, norm, headDim, h->rmsNormEps);
             }
         }
-        for (uint32_t head = 0; head < h->heads; head++)
-            rope(q + (size_t)t * qDim + head * headDim, headDim, io->indices[t], h->ropeTheta, neox);
-        for (uint32_t head = 0; head < h->kvHeads; head++)
-            rope(k + (size_t)t * kvDim + head * headDim, headDim, io->indices[t], h->ropeTheta, neox);
+        rope_table(table, headDim, io->indices[t], h->ropeTheta);
+        for (uint32_t head = 0; head < h->heads; head++) rope(q + (size_t)t * qDim + head * headDim, headDim, table, neox);
+        for (uint32_t head = 0; head < h->kvHeads; head++) rope(k + (size_t)t * kvDim + head * headDim, headDim, table, neox);
     }
     // The chunk's own keys and values are seen at bf16 precision, exactly as they will be read
     // back from the cache by later steps; prefill and token-by-token decode then agree.
@@ -133,56 +199,68 @@ static axclError run_layer(const sim_model *model, const layer_io *io) {
         v[i] = sim_bf16_to_f32(sim_f32_to_bf16(v[i]));
     }
 
-    // Attention: cache rows [0, H) then the chunk's rows, with the additive bf16 mask
-    // (0 visible, -65536 masked) of shape [m, H + m] (axera.md §3.4, §3.6, §3.7).
+    // Attention: cache rows [0, H) then the chunk's rows, with the additive bf16 mask of shape
+    // [m, H + m] (axera.md §3.4, §3.6, §3.7). A key or value row is read from the cache or from the
+    // chunk at the same (bf16) precision, so both score it alike.
     for (uint32_t t = 0; t < m; t++) {
         const uint16_t *maskRow = io->mask + (size_t)t * span;
+        uint32_t count = 0;
+        for (uint32_t kvHead = 0; kvHead < h->kvHeads; kvHead++) poisoned[kvHead] = false;
+        for (uint32_t j = 0; j < span; j++) {
+            if (!masked(maskRow[j])) {
+                visible[count++] = j;
+                continue;
+            }
+            for (uint32_t kvHead = 0; kvHead < h->kvHeads; kvHead++) {
+                size_t at = (size_t)kvHead * headDim;
+                bool finite = j < H ? bf16_row_is_finite(io->kCache + (size_t)j * kvDim + at, headDim) &&
+                                          bf16_row_is_finite(io->vCache + (size_t)j * kvDim + at, headDim)
+                                    : f32_row_is_finite(k + (size_t)(j - H) * kvDim + at, headDim) &&
+                                          f32_row_is_finite(v + (size_t)(j - H) * kvDim + at, headDim);
+                poisoned[kvHead] |= !finite;
+            }
+        }
         for (uint32_t head = 0; head < h->heads; head++) {
             const float *query = q + (size_t)t * qDim + head * headDim;
-            uint32_t kvHead = head / groupSize;
-            float maximum = -INFINITY;
-            for (uint32_t j = 0; j < span; j++) {
-                float score = 0;
-                if (j < H) {
-                    // Same summation as the chunk's rows below, so a key scores the same from the
-                    // cache as from the chunk (prefill and decode then agree bit for bit).
-                    const uint16_t *key = io->kCache + (size_t)j * kvDim + kvHead * headDim;
-                    for (uint32_t d = 0; d < headDim; d++) row[d] = sim_bf16_to_f32(key[d]);
-                    score = dot(query, row, headDim);
-                } else {
-                    score = dot(query, k + (size_t)(j - H) * kvDim + kvHead * headDim, headDim);
-                }
-                scores[j] = score * scale + sim_bf16_to_f32(maskRow[j]);
-                if (scores[j] > maximum) maximum = scores[j];
-            }
-            float total = 0;
-            for (uint32_t j = 0; j < span; j++) {
-                scores[j] = expf(scores[j] - maximum);
-                total += scores[j];
-            }
+            const size_t kvOffset = (size_t)(head / groupSize) * headDim;
             float *out = attention + (size_t)t * qDim + head * headDim;
-            memset(out, 0, headDim * sizeof(float));
-            for (uint32_t j = 0; j < span; j++) {
-                float weight = scores[j] / total;
+            if (poisoned[head / groupSize]) {
+                for (uint32_t d = 0; d < headDim; d++) out[d] = NAN;
+                continue;
+            }
+            for (uint32_t n = 0; n < count; n++) {
+                uint32_t j = visible[n];
+                const float *key = k + (size_t)(j - H) * kvDim + kvOffset;
                 if (j < H) {
-                    const uint16_t *value = io->vCache + (size_t)j * kvDim + kvHead * headDim;
-                    for (uint32_t d = 0; d < headDim; d++) out[d] += weight * sim_bf16_to_f32(value[d]);
+                    for (uint32_t d = 0; d < headDim; d++) row[d] = sim_bf16_to_f32(io->kCache[(size_t)j * kvDim + kvOffset + d]);
+                    key = row;
+                }
+                scores[n] = dot(query, key, headDim) * scale + sim_bf16_to_f32(maskRow[j]);
+            }
+            memset(out, 0, headDim * sizeof(float));
+            if (count == 0) continue; // a fully masked row attends to nothing
+            axl_softmax(scores, (int)count);
+            for (uint32_t n = 0; n < count; n++) {
+                uint32_t j = visible[n];
+                if (j < H) {
+                    const uint16_t *value = io->vCache + (size_t)j * kvDim + kvOffset;
+                    for (uint32_t d = 0; d < headDim; d++) out[d] = fmaf(scores[n], sim_bf16_to_f32(value[d]), out[d]);
                 } else {
-                    const float *value = v + (size_t)(j - H) * kvDim + kvHead * headDim;
-                    for (uint32_t d = 0; d < headDim; d++) out[d] += weight * value[d];
+                    const float *value = v + (size_t)(j - H) * kvDim + kvOffset;
+                    for (uint32_t d = 0; d < headDim; d++) out[d] = fmaf(scores[n], value[d], out[d]);
                 }
             }
         }
     }
-    matmul(sim_model_tensor(model, "attn_output.weight"), attention, m, projected, row);
+    matmul(sim_model_tensor(model, "attn_output.weight"), attention, m, projected, &quantized);
     for (size_t i = 0; i < (size_t)m * hidden; i++) x1[i] = x[i] + projected[i];
 
-    tensor_row(sim_model_tensor(model, "ffn_norm.weight"), 0, norm);
+    tensor_vector(sim_model_tensor(model, "ffn_norm.weight"), norm);
     for (uint32_t t = 0; t < m; t++) rms_norm(xn + (size_t)t * hidden, x1 + (size_t)t * hidden, norm, hidden, h->rmsNormEps);
-    matmul(sim_model_tensor(model, "ffn_gate.weight"), xn, m, gate, row);
-    matmul(sim_model_tensor(model, "ffn_up.weight"), xn, m, up, row);
-    for (size_t i = 0; i < (size_t)m * inter; i++) gate[i] = silu(gate[i]) * up[i];
-    matmul(sim_model_tensor(model, "ffn_down.weight"), gate, m, projected, row);
+    matmul(sim_model_tensor(model, "ffn_gate.weight"), xn, m, gate, &quantized);
+    matmul(sim_model_tensor(model, "ffn_up.weight"), xn, m, up, &quantized);
+    axl_silu_mul(gate, up, (int)((size_t)m * inter));
+    matmul(sim_model_tensor(model, "ffn_down.weight"), gate, m, projected, &quantized);
 
     // Outputs are written last, so an output bound over an input cannot corrupt the computation.
     for (size_t i = 0; i < (size_t)m * kvDim; i++) {
@@ -196,16 +274,19 @@ static axclError run_layer(const sim_model *model, const layer_io *io) {
 
 static axclError run_post(const sim_model *model, const uint16_t *input, uint16_t *output, uint32_t rows) {
     const axsim_model_header *h = &model->header;
-    size_t floats = (size_t)rows * (h->hidden * 2 + h->vocab) + h->hidden * 2;
-    float *arena = malloc(floats * sizeof(float));
+    size_t floats = (size_t)rows * (h->hidden * 2 + h->vocab) + h->hidden + (size_t)rows * h->hidden / 16;
+    float *arena = malloc(floats * sizeof(float) + (size_t)rows * h->hidden);
     if (arena == NULL) return AXCL_RT_ERR(AXCL_SUB_ENGINE, AXCL_ERR_ID_NO_MEMORY);
     float *x = arena, *xn = x + (size_t)rows * h->hidden, *logits = xn + (size_t)rows * h->hidden;
-    float *norm = logits + (size_t)rows * h->vocab, *row = norm + h->hidden;
+    float *norm = logits + (size_t)rows * h->vocab;
+    quantized_input quantized = {.scales = norm + h->hidden};
+    quantized.scaledSums = quantized.scales + (size_t)rows * h->hidden / 32;
+    quantized.values = (int8_t *)(quantized.scaledSums + (size_t)rows * h->hidden / 32);
     for (size_t i = 0; i < (size_t)rows * h->hidden; i++) x[i] = sim_bf16_to_f32(input[i]);
-    tensor_row(sim_model_tensor(model, "output_norm.weight"), 0, norm);
+    tensor_vector(sim_model_tensor(model, "output_norm.weight"), norm);
     for (uint32_t t = 0; t < rows; t++)
         rms_norm(xn + (size_t)t * h->hidden, x + (size_t)t * h->hidden, norm, h->hidden, h->rmsNormEps);
-    matmul(sim_model_tensor(model, "output.weight"), xn, rows, logits, row);
+    matmul(sim_model_tensor(model, "output.weight"), xn, rows, logits, &quantized);
     for (size_t i = 0; i < (size_t)rows * h->vocab; i++) output[i] = sim_f32_to_bf16(logits[i]);
     free(arena);
     return AXCL_SUCC;

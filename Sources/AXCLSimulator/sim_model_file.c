@@ -71,6 +71,23 @@ void sim_free_io_description(sim_io_description *io) {
     io->shapes = NULL;
 }
 
+bool sim_tensor_is_float(uint32_t dataType) {
+    return dataType == AXCL_DATA_TYPE_FP32 || dataType == AXCL_DATA_TYPE_BF16 || dataType == AXCL_DATA_TYPE_FP16;
+}
+
+// Bytes of one row of `cols` weights, 0 for a type a weight cannot have. Block sizes are
+// ggml's (ggml-common.h), as the CPU engine's kernels read them.
+static size_t tensor_row_bytes(uint32_t dataType, uint32_t cols) {
+    if (sim_tensor_is_float(dataType)) return (size_t)cols * data_type_size(dataType);
+    if (cols % 32 != 0) return 0;
+    switch (dataType) {
+    case AXSIM_TENSOR_Q4_0: return (size_t)cols / 32 * 18;
+    case AXSIM_TENSOR_Q4_1: return (size_t)cols / 32 * 20;
+    case AXSIM_TENSOR_Q8_0: return (size_t)cols / 32 * 34;
+    default: return 0;
+    }
+}
+
 const sim_tensor *sim_model_tensor(const sim_model *model, const char *name) {
     for (uint32_t i = 0; i < model->tensorCount; i++)
         if (strcmp(model->tensors[i].name, name) == 0) return &model->tensors[i];
@@ -165,11 +182,6 @@ axclError sim_parse_model(const char *path, sim_model *model) {
             error = reject(path, "tensor %u has an unterminated name", i);
             goto fail;
         }
-        if (entry->dataType != AXCL_DATA_TYPE_FP32 && entry->dataType != AXCL_DATA_TYPE_BF16) {
-            error = reject(path, "tensor %s has data type %u; weights are FP32 (15) or BF16 (14)", entry->name,
-                           entry->dataType);
-            goto fail;
-        }
         if (entry->dimCount == 1) tensor->rows = 1, tensor->cols = (uint32_t)entry->dims[0];
         else if (entry->dimCount == 2) tensor->rows = (uint32_t)entry->dims[0], tensor->cols = (uint32_t)entry->dims[1];
         else {
@@ -177,7 +189,18 @@ axclError sim_parse_model(const char *path, sim_model *model) {
                            entry->dimCount);
             goto fail;
         }
-        uint64_t expected = (uint64_t)tensor->rows * tensor->cols * data_type_size(entry->dataType);
+        tensor->rowBytes = tensor_row_bytes(entry->dataType, tensor->cols);
+        if (tensor->rowBytes == 0) {
+            error = reject(path, "tensor %s has data type %u; weights are FP32 (15), BF16 (14), FP16 (13), or "
+                           "Q4_0/Q4_1/Q8_0 blocks (0x10002/0x10003/0x10008) with whole blocks per row", entry->name,
+                           entry->dataType);
+            goto fail;
+        }
+        if (entry->dimCount == 1 && !sim_tensor_is_float(entry->dataType)) {
+            error = reject(path, "tensor %s is a vector of quantized blocks; vectors are FP32, BF16 or FP16", entry->name);
+            goto fail;
+        }
+        uint64_t expected = (uint64_t)tensor->rows * tensor->rowBytes;
         if (entry->byteCount != expected || !table_fits(entry->offset, entry->byteCount, 1, fileBytes)) {
             error = reject(path, "tensor %s: %llu bytes at %llu do not match its shape or the file", entry->name,
                            (unsigned long long)entry->byteCount, (unsigned long long)entry->offset);
@@ -232,6 +255,8 @@ static axclError require_tensor(const sim_model *model, const char *name, uint32
     if (tensor == NULL) return invalid("missing tensor %s", name);
     if (tensor->rows != rows || tensor->cols != cols)
         return invalid("tensor %s is %ux%u, expected %ux%u", name, tensor->rows, tensor->cols, rows, cols);
+    if (rows == 1 && !sim_tensor_is_float(tensor->dataType))
+        return invalid("tensor %s is a vector; vectors are FP32, BF16 or FP16", name);
     return AXCL_SUCC;
 }
 

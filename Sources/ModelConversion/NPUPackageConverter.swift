@@ -17,14 +17,17 @@ public struct NPUPackageConverter {
         public var historyStep: Int
         /// Defaults to the GGUF's `general.name` (or its file name) with `-ax650` appended.
         public var modelName: String?
+        /// How the layer and post models carry their weight matrices.
+        public var weights: SimulatedWeightEncoding
 
         public init(layout: NPUPackageLayout, contextLength: Int = 1024, chunk: Int = 128, historyStep: Int = 256,
-                    modelName: String? = nil) {
+                    modelName: String? = nil, weights: SimulatedWeightEncoding = .asInGGUF) {
             self.layout = layout
             self.contextLength = contextLength
             self.chunk = chunk
             self.historyStep = historyStep
             self.modelName = modelName
+            self.weights = weights
         }
     }
 
@@ -63,7 +66,8 @@ public struct NPUPackageConverter {
             try manager.createDirectory(at: directory.appendingPathComponent(modelDirectory), withIntermediateDirectories: true)
         }
 
-        let models = SimulatedLayerModels(file: file, source: source, ladder: ladder, compilerVersion: "axsim 1 (from GGUF)")
+        let models = SimulatedLayerModels(file: file, source: source, ladder: ladder, compilerVersion: "axsim 1 (from GGUF)",
+                                          weights: options.weights)
         for index in 0 ..< source.layerCount {
             progress("layer \(index + 1)/\(source.layerCount)")
             try models.layer(index).write(to: directory.appendingPathComponent(manifest.layerFile(index)))

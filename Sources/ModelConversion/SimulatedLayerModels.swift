@@ -1,16 +1,41 @@
 import AXCLSimulatorInterface
+import Foundation
 import GGUF
 import SimulatedAXModel
 
+/// How a simulated model carries its weight matrices.
+public enum SimulatedWeightEncoding: String, Sendable, CaseIterable {
+    /// The GGUF's own encoding where the simulator computes with it (Q4_0, Q4_1, Q8_0 blocks, F32,
+    /// F16, BF16), so that the simulator runs the CPU engine's kernels on the same bits; other
+    /// types are dequantized to bf16.
+    case asInGGUF
+    /// Every matrix dequantized to bf16, as the vendor's bf16 packages carry their weights.
+    case bf16
+}
+
 /// Builds the simulated `.axmodel` of one decoder layer and of the post model from GGUF tensors:
-/// matrices dequantized to bf16 as the vendor's bf16 packages carry them, norms and biases in f32.
+/// matrices in the chosen encoding, norms and biases in f32.
 struct SimulatedLayerModels {
     let file: GGUFFile
     let source: SourceModel
     let ladder: ShapeGroupLadder
     let compilerVersion: String
+    let weights: SimulatedWeightEncoding
 
     static let bf16: UInt32 = 14, uint32: UInt32 = 8 // axclrtEngineDataType codes (axera.md §1.7)
+
+    /// The simulated-model data type that stores `type` unchanged (docs/simulated-axmodel.md).
+    static func storedDataType(of type: GGMLType) -> UInt32? {
+        switch type {
+        case .f32: return 15
+        case .f16: return 13
+        case .bf16: return 14
+        case .q4_0: return AXSIM_TENSOR_Q4_0.rawValue
+        case .q4_1: return AXSIM_TENSOR_Q4_1.rawValue
+        case .q8_0: return AXSIM_TENSOR_Q8_0.rawValue
+        default: return nil
+        }
+    }
 
     func tensor(_ name: String, rows: Int, columns: Int?) throws -> SimulatedModelWriter.Tensor {
         guard let info = file.tensor(named: name) else { throw ConversionError.missingTensor(name) }
@@ -19,8 +44,11 @@ struct SimulatedLayerModels {
         guard info.dimensions == expected else {
             throw ConversionError.unexpectedShape(tensor: name, dimensions: info.dimensions, expected: expected)
         }
-        let values = try WeightDequantization.floats(of: info, in: file)
         let dims = columns.map { [Int32(rows), Int32($0)] } ?? [Int32(rows)]
+        if columns != nil, weights == .asInGGUF, let dataType = Self.storedDataType(of: info.type) {
+            return SimulatedModelWriter.Tensor(name: name, dims: dims, dataType: dataType, payload: Data(file.bytes(of: info)))
+        }
+        let values = try WeightDequantization.floats(of: info, in: file)
         return SimulatedModelWriter.Tensor(name: name, dims: dims, values: values, bf16: columns != nil)
     }
 

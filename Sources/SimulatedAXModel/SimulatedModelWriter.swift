@@ -19,14 +19,27 @@ public struct SimulatedModelWriter: Sendable {
     public struct Tensor: Sendable {
         public var name: String
         public var dims: [Int32]
-        public var values: [Float] // written as FP32, or BF16 when `bf16`
-        public var bf16: Bool
+        /// The tensor's data type code: FP32 (15), BF16 (14), FP16 (13) or an `axsim_tensor_type`.
+        public let dataType: UInt32
+        /// The bytes written, in `dataType`'s encoding.
+        public let payload: Data
 
+        /// Float values, written as FP32, or as BF16 when `bf16`.
         public init(name: String, dims: [Int32], values: [Float], bf16: Bool = false) {
             self.name = name
             self.dims = dims
-            self.values = values
-            self.bf16 = bf16
+            dataType = bf16 ? 14 : 15
+            payload = bf16
+                ? values.map { Float.bf16Bits($0) }.withUnsafeBytes { Data($0) }
+                : values.withUnsafeBytes { Data($0) }
+        }
+
+        /// Values already encoded, e.g. a GGUF tensor's quantized blocks as the file stores them.
+        public init(name: String, dims: [Int32], dataType: UInt32, payload: Data) {
+            self.name = name
+            self.dims = dims
+            self.dataType = dataType
+            self.payload = payload
         }
     }
 
@@ -56,14 +69,12 @@ public struct SimulatedModelWriter: Sendable {
         for tensor in tensors {
             var entry = axsim_tensor_entry()
             setName(&entry.name, tensor.name)
-            entry.dataType = tensor.bf16 ? 14 : 15
+            entry.dataType = tensor.dataType
             entry.dimCount = UInt32(tensor.dims.count)
             withUnsafeMutableBytes(of: &entry.dims) { raw in
                 for (i, d) in tensor.dims.enumerated() { raw.storeBytes(of: d, toByteOffset: i * 4, as: Int32.self) }
             }
-            let payload = tensor.bf16
-                ? tensor.values.map { Float.bf16Bits($0) }.withUnsafeBytes { Data($0) }
-                : tensor.values.withUnsafeBytes { Data($0) }
+            let payload = tensor.payload
             entry.offset = UInt64(offset)
             entry.byteCount = UInt64(payload.count)
             entries.append(entry)

@@ -23,6 +23,15 @@ typedef enum axsim_model_flags {
     AXSIM_FLAG_QKV_BIAS = 1u << 2,    // q, k, v projections carry a bias (qwen2)
 } axsim_model_flags;
 
+// Weight data types beyond the axclrtEngineDataType codes (FP32 15, BF16 14, FP16 13): the GGUF's
+// quantized blocks, stored exactly as in the GGUF (0x10000 + the ggml_type number), so that the
+// simulator computes with the CPU engine's kernels on the same bits. Rows are whole blocks of 32.
+typedef enum axsim_tensor_type {
+    AXSIM_TENSOR_Q4_0 = 0x10002, // f16 scale + 16 bytes of nibbles: 18 bytes per 32 weights
+    AXSIM_TENSOR_Q4_1 = 0x10003, // f16 scale + f16 minimum + 16 bytes: 20 bytes per 32 weights
+    AXSIM_TENSOR_Q8_0 = 0x10008, // f16 scale + 32 int8: 34 bytes per 32 weights
+} axsim_tensor_type;
+
 typedef struct axsim_model_header {
     char magic[8];           // AXSIM_MODEL_MAGIC, not NUL-terminated
     uint32_t version;        // AXSIM_MODEL_VERSION
@@ -61,7 +70,7 @@ typedef struct axsim_io_shape {
 
 typedef struct axsim_tensor_entry {
     char name[AXSIM_NAME_BYTES];     // e.g. "attn_q.weight"
-    uint32_t dataType;               // AXCL_DATA_TYPE_FP32 (15) or AXCL_DATA_TYPE_BF16 (14)
+    uint32_t dataType;               // FP32 (15), BF16 (14), FP16 (13) or an axsim_tensor_type (matrices only)
     uint32_t dimCount;
     int32_t dims[AXSIM_MAX_TENSOR_DIMS]; // outermost first: a matrix is [rows = out, cols = in], rows contiguous
     uint64_t offset;                 // from the start of the file, 64-byte aligned
