@@ -49,7 +49,7 @@ static int32_t temperature_of(sim_device *device) {
 axclError sim_device_health_error(const sim_device *device) {
     if (device->offline || !sim_device_present(device)) return AXCL_ERR_DEVICE_NO_CONNECT;
     if (temperature_of((sim_device *)device) >= kResetTemperature) {
-        ((sim_device *)device)->offline = true;
+        sim_mark_device_offline((sim_device *)device);
         return AXCL_ERR_DEVICE_NO_CONNECT;
     }
     return AXCL_SUCC;
@@ -267,6 +267,7 @@ SIM_EXPORT axclError axclrtRebootDevice(int32_t deviceId) {
         device->bootGeneration++;
         device->offline = false;
         device->rebootUntil = sim_now() + g_sim.config.rebootSeconds;
+        sim_report_device_status(deviceId, AXCL_DEVICE_STATUS_ONLINE, g_sim.config.rebootSeconds);
         device->busySeconds = 0;
         device->lastNpuLoad = 0;
     }

@@ -508,7 +508,7 @@ SIM_EXPORT axclError axclrtEngineSetDynamicBatchSize(axclrtEngineIO handle, uint
 static axclError injected_fault(sim_device *device) {
     uint64_t n = g_sim.executes;
     if (g_sim.offlineAfterExecute != 0 && n > g_sim.offlineAfterExecute) {
-        device->offline = true; // the card drops off the bus: this execute fails, later calls see NO_CONNECT
+        sim_mark_device_offline(device); // the card drops off the bus: this execute fails, later calls see NO_CONNECT
         return AXCL_RT_ERR(AXCL_SUB_ENGINE, AXCL_ERR_ID_EXECUTE_FAIL);
     }
     if (g_sim.errorAtExecute != 0 && n == g_sim.errorAtExecute) return AXCL_RT_ERR(AXCL_SUB_ENGINE, AXCL_ERR_ID_EXECUTE_FAIL);

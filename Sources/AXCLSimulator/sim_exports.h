@@ -61,6 +61,8 @@ SIM_DECLARE(axclrtSynchronizeStreamWithTimeout)
 SIM_DECLARE(axclrtEngineGetUsage)
 SIM_DECLARE(axclrtEngineGetUsageFromModelId)
 SIM_DECLARE(axclrtRebootDevice)
+SIM_DECLARE(axclrtRegisterDeviceStatusCallback)
+SIM_DECLARE(axclrtGetErrorString)
 
 #undef SIM_DECLARE
 #endif

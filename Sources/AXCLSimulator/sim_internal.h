@@ -180,6 +180,11 @@ void sim_free_allocation_at(size_t index);
 axclError sim_parse_model(const char *path, sim_model *model);
 void sim_release_model_mapping(sim_model *model);
 const sim_tensor *sim_model_tensor(const sim_model *model, const char *name);
+// Device status callbacks (sim_status_callback.c). Marking a device offline reports it once;
+// a report is delivered on its own thread after `delaySeconds`.
+void sim_mark_device_offline(sim_device *device);
+void sim_report_device_status(int32_t deviceId, axclrtDeviceStatus status, double delaySeconds);
+void sim_clear_device_status_callback(void);
 // FP32, BF16 or FP16: the types a vector tensor (norm weight, bias) may have.
 bool sim_tensor_is_float(uint32_t dataType);
 axclError sim_validate_model(const sim_model *model);

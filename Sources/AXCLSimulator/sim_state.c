@@ -146,6 +146,7 @@ SIM_EXPORT const char *axclrtGetSocName(void) { return "AX650N"; }
 // MARK: Control API
 
 SIM_EXPORT void axsim_reset(void) {
+    sim_clear_device_status_callback();
     sim_lock();
     for (uint32_t i = 0; i < SIM_MAX_DEVICES; i++) sim_release_device_resources(g_sim.devices[i].id, false);
     while (g_sim.contexts) {
@@ -285,7 +286,7 @@ SIM_EXPORT void axsim_set_reboot_seconds(double seconds) {
 SIM_EXPORT void axsim_set_device_offline(int32_t deviceId) {
     sim_lock();
     sim_device *device = sim_find_device(deviceId);
-    if (device) device->offline = true;
+    if (device) sim_mark_device_offline(device);
     sim_unlock();
 }
 
