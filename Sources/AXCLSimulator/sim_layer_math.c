@@ -11,6 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+// Swift never fuses a multiply and an add on its own; the fused operations the CPU engine does
+// use are written out here as fmaf, and nothing else may be contracted.
+#pragma clang fp contract(off)
+
 typedef struct layer_io {
     const uint16_t *kCache, *vCache, *input, *mask;
     const uint32_t *indices;

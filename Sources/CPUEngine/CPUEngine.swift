@@ -43,6 +43,12 @@ public final class CPUEngine: InferenceEngine, @unchecked Sendable {
         transformer.pool.shutdown()
     }
 
+    /// Makes the forward pass round to bf16 where an NPU card's engines exchange data: the
+    /// reference the NPU path on the simulator must match exactly (see `LlamaTransformer`).
+    package func roundAtCardBoundaries(_ enabled: Bool) {
+        lock.withLock { _ in transformer.roundsAtCardBoundaries = enabled }
+    }
+
     /// Positions currently in the cache.
     public var cachedCount: Int { lock.withLock { _ in cache.count } }
 

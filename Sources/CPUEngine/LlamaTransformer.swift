@@ -10,6 +10,10 @@ final class LlamaTransformer {
     let rope: RotaryEmbedding
     let state: RunState
     let pool: WorkerPool
+    /// Rounds to bf16 where an NPU card's layer engines exchange data (the embedding row, each
+    /// layer's output, K/V cache rows, logits), so the NPU path can be checked against this pass
+    /// bit for bit (axera.md §3.4). Off for serving.
+    var roundsAtCardBoundaries = false
 
     init(shape: LlamaHyperparameters, weights: LlamaWeights, batchCapacity: Int,
          contextCapacity: Int, pool: WorkerPool) {
@@ -48,6 +52,7 @@ final class LlamaTransformer {
             weights.tokenEmbedding.dequantizeRow(Int(tokens[t]), into: s.x + t * dim)
             rope.fillTable(position: start + t, into: s.ropeTable + t * rope.tableSize)
         }
+        if roundsAtCardBoundaries { roundToBFloat16(s.x, count: n * dim) }
 
         for (l, layer) in weights.layers.enumerated() {
             // attention: norm, then q into the run state and k, v straight into the cache
@@ -78,6 +83,10 @@ final class LlamaTransformer {
                 rope.rotate(query, heads: h.headCount, table: table)
                 rope.rotate(key, heads: h.kvHeadCount, table: table)
             }
+            if roundsAtCardBoundaries {
+                roundToBFloat16(cache.keys(layer: l, slot: start), count: n * kvWidth)
+                roundToBFloat16(cache.values(layer: l, slot: start), count: n * kvWidth)
+            }
             attend(layer: l, tokens: n, start: start, cache: cache)
             s.input.set(s.attention, tokens: n, columns: qWidth)
             multiply(MatmulTarget(layer.attentionOutput, s.xb, stride: dim), input: s.input, pool: pool)
@@ -97,6 +106,7 @@ final class LlamaTransformer {
             s.input.set(s.gate, tokens: n, columns: ffn)
             multiply(MatmulTarget(layer.down, s.xb, stride: dim), input: s.input, pool: pool)
             add(s.xb, to: s.x, count: n * dim)
+            if roundsAtCardBoundaries { roundToBFloat16(s.x, count: n * dim) }
         }
 
         weights.outputNorm.withUnsafeBufferPointer { norm in
@@ -113,6 +123,7 @@ final class LlamaTransformer {
         if computeLogits {
             s.input.set(s.xb, tokens: 1, columns: dim)
             multiply(MatmulTarget(weights.output, s.logits, stride: h.vocabularySize), input: s.input, pool: pool)
+            if roundsAtCardBoundaries { roundToBFloat16(s.logits, count: h.vocabularySize) }
         }
     }
 
