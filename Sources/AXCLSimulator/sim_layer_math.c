@@ -77,13 +77,26 @@ static void matmul(const sim_tensor *weight, const float *x, uint32_t tokens, fl
     case AXCL_DATA_TYPE_BF16: axl_matmul_bf16(w, weight->rowBytes, 0, rows, k, x, count, y, stride); return;
     default: break;
     }
-    axl_quantize_row_q8(x, count * k, scratch->values, scratch->scales, scratch->scaledSums);
     const int8_t *q = scratch->values;
     const float *d = scratch->scales, *s = scratch->scaledSums;
+    // K-quants read the activations in super-blocks of 256 (Q8_K): one scale per 256 and the sums
+    // of each 16 values, which fit in the space of the blocks-of-32 scales and sums.
+    const int16_t *sums = (const int16_t *)scratch->scaledSums;
+    switch (weight->dataType) {
+    case AXSIM_TENSOR_Q4_0: case AXSIM_TENSOR_Q4_1: case AXSIM_TENSOR_Q8_0:
+        axl_quantize_row_q8(x, count * k, scratch->values, scratch->scales, scratch->scaledSums);
+        break;
+    default:
+        axl_quantize_row_q8_k(x, count * k, scratch->values, scratch->scales, (int16_t *)scratch->scaledSums);
+        break;
+    }
     switch (weight->dataType) {
     case AXSIM_TENSOR_Q4_0: axl_matmul_q4_0(w, weight->rowBytes, 0, rows, k, q, d, s, count, y, stride); break;
     case AXSIM_TENSOR_Q4_1: axl_matmul_q4_1(w, weight->rowBytes, 0, rows, k, q, d, s, count, y, stride); break;
     case AXSIM_TENSOR_Q8_0: axl_matmul_q8_0(w, weight->rowBytes, 0, rows, k, q, d, s, count, y, stride); break;
+    case AXSIM_TENSOR_Q4_K: axl_matmul_q4_k(w, weight->rowBytes, 0, rows, k, q, d, sums, count, y, stride); break;
+    case AXSIM_TENSOR_Q5_K: axl_matmul_q5_k(w, weight->rowBytes, 0, rows, k, q, d, sums, count, y, stride); break;
+    case AXSIM_TENSOR_Q6_K: axl_matmul_q6_k(w, weight->rowBytes, 0, rows, k, q, d, sums, count, y, stride); break;
     default: break; // rejected when the model is parsed
     }
     // int8 quantization turns a NaN into an arbitrary integer; on the card it poisons the
@@ -109,10 +122,12 @@ static void rms_norm(float *out, const float *x, const float *weight, uint32_t n
 }
 
 // cos and sin of every pair's angle at `position`, computed in double and rounded once, as the
-// CPU engine's RotaryEmbedding table.
-static void rope_table(float *table, uint32_t headDim, uint32_t position, float theta) {
+// CPU engine's RotaryEmbedding table; `factors` (Llama 3's rope_freqs) divide the frequencies.
+static void rope_table(float *table, uint32_t headDim, uint32_t position, float theta, const float *factors) {
     for (uint32_t i = 0; i < headDim / 2; i++) {
-        double angle = (double)position * pow((double)theta, -2.0 * (double)i / (double)headDim);
+        double frequency = pow((double)theta, -2.0 * (double)i / (double)headDim);
+        if (factors) frequency /= (double)factors[i];
+        double angle = (double)position * frequency;
         table[2 * i] = (float)cos(angle);
         table[2 * i + 1] = (float)sin(angle);
     }
@@ -149,7 +164,7 @@ static axclError run_layer(const sim_model *model, const layer_io *io) {
     uint32_t widest = hidden > inter ? hidden : inter;
     if (qDim > widest) widest = qDim;
 
-    size_t floats = (size_t)m * (hidden * 4 + qDim * 2 + kvDim * 2 + inter * 2) + widest * 2 + span * 2 + h->kvHeads + headDim +
+    size_t floats = (size_t)m * (hidden * 4 + qDim * 2 + kvDim * 2 + inter * 2) + widest * 2 + span * 2 + h->kvHeads + headDim * 2 +
                     (size_t)m * widest / 16;
     float *arena = malloc(floats * sizeof(float) + (size_t)m * widest);
     if (arena == NULL) return AXCL_RT_ERR(AXCL_SUB_ENGINE, AXCL_ERR_ID_NO_MEMORY);
@@ -161,10 +176,15 @@ static axclError run_layer(const sim_model *model, const layer_io *io) {
     uint32_t *visible = (uint32_t *)(scores + span);
     bool *poisoned = (bool *)(visible + span); // one per K/V head; sized as h->kvHeads floats below
     float *table = (float *)((float *)poisoned + h->kvHeads);
-    quantized_input quantized = {.scales = table + headDim};
+    quantized_input quantized = {.scales = table + headDim * 2};
     quantized.scaledSums = quantized.scales + (size_t)m * widest / 32;
     quantized.values = (int8_t *)(quantized.scaledSums + (size_t)m * widest / 32);
 
+    const float *factors = NULL;
+    if (h->flags & AXSIM_FLAG_ROPE_FACTORS) {
+        tensor_vector(sim_model_tensor(model, "rope_freqs.weight"), table + headDim);
+        factors = table + headDim;
+    }
     for (size_t i = 0; i < (size_t)m * hidden; i++) x[i] = sim_bf16_to_f32(io->input[i]);
     tensor_vector(sim_model_tensor(model, "attn_norm.weight"), norm);
     for (uint32_t t = 0; t < m; t++) rms_norm(xn + (size_t)t * hidden, x + (size_t)t * hidden, norm, hidden, h->rmsNormEps);
@@ -192,7 +212,7 @@ static axclError run_layer(const sim_model *model, const layer_io *io) {
                 rms_norm(vector, row, norm, headDim, h->rmsNormEps);
             }
         }
-        rope_table(table, headDim, io->indices[t], h->ropeTheta);
+        rope_table(table, headDim, io->indices[t], h->ropeTheta, factors);
         for (uint32_t head = 0; head < h->heads; head++) rope(q + (size_t)t * qDim + head * headDim, headDim, table, neox);
         for (uint32_t head = 0; head < h->kvHeads; head++) rope(k + (size_t)t * kvDim + head * headDim, headDim, table, neox);
     }

@@ -79,11 +79,13 @@ bool sim_tensor_is_float(uint32_t dataType) {
 // ggml's (ggml-common.h), as the CPU engine's kernels read them.
 static size_t tensor_row_bytes(uint32_t dataType, uint32_t cols) {
     if (sim_tensor_is_float(dataType)) return (size_t)cols * data_type_size(dataType);
-    if (cols % 32 != 0) return 0;
     switch (dataType) {
-    case AXSIM_TENSOR_Q4_0: return (size_t)cols / 32 * 18;
-    case AXSIM_TENSOR_Q4_1: return (size_t)cols / 32 * 20;
-    case AXSIM_TENSOR_Q8_0: return (size_t)cols / 32 * 34;
+    case AXSIM_TENSOR_Q4_0: return cols % 32 ? 0 : (size_t)cols / 32 * 18;
+    case AXSIM_TENSOR_Q4_1: return cols % 32 ? 0 : (size_t)cols / 32 * 20;
+    case AXSIM_TENSOR_Q8_0: return cols % 32 ? 0 : (size_t)cols / 32 * 34;
+    case AXSIM_TENSOR_Q4_K: return cols % 256 ? 0 : (size_t)cols / 256 * 144;
+    case AXSIM_TENSOR_Q5_K: return cols % 256 ? 0 : (size_t)cols / 256 * 176;
+    case AXSIM_TENSOR_Q6_K: return cols % 256 ? 0 : (size_t)cols / 256 * 210;
     default: return 0;
     }
 }
@@ -192,7 +194,7 @@ axclError sim_parse_model(const char *path, sim_model *model) {
         tensor->rowBytes = tensor_row_bytes(entry->dataType, tensor->cols);
         if (tensor->rowBytes == 0) {
             error = reject(path, "tensor %s has data type %u; weights are FP32 (15), BF16 (14), FP16 (13), or "
-                           "Q4_0/Q4_1/Q8_0 blocks (0x10002/0x10003/0x10008) with whole blocks per row", entry->name,
+                           "Q4_0/Q4_1/Q8_0/Q4_K/Q5_K/Q6_K blocks (0x10000 + ggml type) with whole blocks per row", entry->name,
                            entry->dataType);
             goto fail;
         }
@@ -313,6 +315,8 @@ static axclError validate_layer(const sim_model *model) {
         if (error == AXCL_SUCC) error = require_tensor(model, "attn_k.bias", 1, k);
         if (error == AXCL_SUCC) error = require_tensor(model, "attn_v.bias", 1, k);
     }
+    if (error == AXCL_SUCC && (h->flags & AXSIM_FLAG_ROPE_FACTORS))
+        error = require_tensor(model, "rope_freqs.weight", 1, h->headDim / 2);
     if (error == AXCL_SUCC && (h->flags & AXSIM_FLAG_QK_NORM)) {
         error = require_tensor(model, "attn_q_norm.weight", 1, h->headDim);
         if (error == AXCL_SUCC) error = require_tensor(model, "attn_k_norm.weight", 1, h->headDim);

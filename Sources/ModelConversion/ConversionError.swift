@@ -6,6 +6,7 @@ public enum ConversionError: Error, Equatable, CustomStringConvertible {
     case unexpectedShape(tensor: String, dimensions: [Int], expected: [Int])
     case unsupportedTensorType(tensor: String, type: String)
     case invalidOptions(String)
+    case unsupportedRoPE(String)
     case outputExists(String)
 
     public var description: String {
@@ -20,6 +21,8 @@ public enum ConversionError: Error, Equatable, CustomStringConvertible {
             return "tensor \(tensor) has dimensions \(dimensions) where \(expected) was expected"
         case let .unsupportedTensorType(tensor, type):
             return "tensor \(tensor) is stored as \(type), which the converter cannot dequantize"
+        case let .unsupportedRoPE(what):
+            return "\(what) is not supported by simulated layer models"
         case let .invalidOptions(reason):
             return "invalid conversion options: \(reason)"
         case let .outputExists(path):

@@ -5,8 +5,8 @@ import SimulatedAXModel
 
 /// How a simulated model carries its weight matrices.
 public enum SimulatedWeightEncoding: String, Sendable, CaseIterable {
-    /// The GGUF's own encoding where the simulator computes with it (Q4_0, Q4_1, Q8_0 blocks, F32,
-    /// F16, BF16), so that the simulator runs the CPU engine's kernels on the same bits; other
+    /// The GGUF's own encoding where the simulator computes with it (Q4_0, Q4_1, Q8_0, Q4_K, Q5_K,
+    /// Q6_K blocks, F32, F16, BF16), so that the simulator runs the CPU engine's kernels on the same bits; other
     /// types are dequantized to bf16.
     case asInGGUF
     /// Every matrix dequantized to bf16, as the vendor's bf16 packages carry their weights.
@@ -33,6 +33,9 @@ struct SimulatedLayerModels {
         case .q4_0: return AXSIM_TENSOR_Q4_0.rawValue
         case .q4_1: return AXSIM_TENSOR_Q4_1.rawValue
         case .q8_0: return AXSIM_TENSOR_Q8_0.rawValue
+        case .q4_K: return AXSIM_TENSOR_Q4_K.rawValue
+        case .q5_K: return AXSIM_TENSOR_Q5_K.rawValue
+        case .q6_K: return AXSIM_TENSOR_Q6_K.rawValue
         default: return nil
         }
     }
@@ -84,8 +87,12 @@ struct SimulatedLayerModels {
             tensors += [try tensor(prefix + "attn_q_norm.weight", rows: s.headDim, columns: nil),
                         try tensor(prefix + "attn_k_norm.weight", rows: s.headDim, columns: nil)]
         }
+        if s.flags & AXSIM_FLAG_ROPE_FACTORS.rawValue != 0 {
+            // One model-wide tensor, carried by every layer model that rotates with it.
+            tensors.append(try tensor("rope_freqs.weight", rows: s.headDim / 2, columns: nil))
+        }
         // The simulator finds tensors by their names without the block prefix.
-        writer.tensors = tensors.map { var t = $0; t.name = String(t.name.dropFirst(prefix.count)); return t }
+        writer.tensors = tensors.map { var t = $0; if t.name.hasPrefix(prefix) { t.name = String(t.name.dropFirst(prefix.count)) }; return t }
         let groups = ladder.groups
         let h = Int32(s.hidden), kvw = Int32(kv)
         func shapes(_ shape: (Int32, Int32) -> [Int32]) -> [[Int32]] { groups.map { shape(Int32($0.rows), Int32($0.history)) } }

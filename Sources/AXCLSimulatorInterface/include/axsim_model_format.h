@@ -21,15 +21,19 @@ typedef enum axsim_model_flags {
     AXSIM_FLAG_ROPE_NEOX = 1u << 0,   // rotate (i, i + headDim/2) pairs; otherwise (2i, 2i+1)
     AXSIM_FLAG_QK_NORM = 1u << 1,     // per-head RMSNorm of q and k before RoPE (qwen3)
     AXSIM_FLAG_QKV_BIAS = 1u << 2,    // q, k, v projections carry a bias (qwen2)
+    AXSIM_FLAG_ROPE_FACTORS = 1u << 3, // pair i's frequency is divided by rope_freqs.weight[i] (Llama 3)
 } axsim_model_flags;
 
 // Weight data types beyond the axclrtEngineDataType codes (FP32 15, BF16 14, FP16 13): the GGUF's
 // quantized blocks, stored exactly as in the GGUF (0x10000 + the ggml_type number), so that the
-// simulator computes with the CPU engine's kernels on the same bits. Rows are whole blocks of 32.
+// simulator computes with the CPU engine's kernels on the same bits. Rows are whole blocks.
 typedef enum axsim_tensor_type {
     AXSIM_TENSOR_Q4_0 = 0x10002, // f16 scale + 16 bytes of nibbles: 18 bytes per 32 weights
     AXSIM_TENSOR_Q4_1 = 0x10003, // f16 scale + f16 minimum + 16 bytes: 20 bytes per 32 weights
     AXSIM_TENSOR_Q8_0 = 0x10008, // f16 scale + 32 int8: 34 bytes per 32 weights
+    AXSIM_TENSOR_Q4_K = 0x1000C, // 144 bytes per 256 weights
+    AXSIM_TENSOR_Q5_K = 0x1000D, // 176 bytes per 256 weights
+    AXSIM_TENSOR_Q6_K = 0x1000E, // 210 bytes per 256 weights
 } axsim_tensor_type;
 
 typedef struct axsim_model_header {
