@@ -83,7 +83,7 @@ static void matmul(const sim_tensor *weight, const float *x, uint32_t tokens, fl
     // of each 16 values, which fit in the space of the blocks-of-32 scales and sums.
     const int16_t *sums = (const int16_t *)scratch->scaledSums;
     switch (weight->dataType) {
-    case AXSIM_TENSOR_Q4_0: case AXSIM_TENSOR_Q4_1: case AXSIM_TENSOR_Q8_0:
+    case AXSIM_TENSOR_Q4_0: case AXSIM_TENSOR_Q4_1: case AXSIM_TENSOR_Q5_0: case AXSIM_TENSOR_Q5_1: case AXSIM_TENSOR_Q8_0:
         axl_quantize_row_q8(x, count * k, scratch->values, scratch->scales, scratch->scaledSums);
         break;
     default:
@@ -93,6 +93,8 @@ static void matmul(const sim_tensor *weight, const float *x, uint32_t tokens, fl
     switch (weight->dataType) {
     case AXSIM_TENSOR_Q4_0: axl_matmul_q4_0(w, weight->rowBytes, 0, rows, k, q, d, s, count, y, stride); break;
     case AXSIM_TENSOR_Q4_1: axl_matmul_q4_1(w, weight->rowBytes, 0, rows, k, q, d, s, count, y, stride); break;
+    case AXSIM_TENSOR_Q5_0: axl_matmul_q5_0(w, weight->rowBytes, 0, rows, k, q, d, s, count, y, stride); break;
+    case AXSIM_TENSOR_Q5_1: axl_matmul_q5_1(w, weight->rowBytes, 0, rows, k, q, d, s, count, y, stride); break;
     case AXSIM_TENSOR_Q8_0: axl_matmul_q8_0(w, weight->rowBytes, 0, rows, k, q, d, s, count, y, stride); break;
     case AXSIM_TENSOR_Q4_K: axl_matmul_q4_k(w, weight->rowBytes, 0, rows, k, q, d, sums, count, y, stride); break;
     case AXSIM_TENSOR_Q5_K: axl_matmul_q5_k(w, weight->rowBytes, 0, rows, k, q, d, sums, count, y, stride); break;

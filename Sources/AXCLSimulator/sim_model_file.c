@@ -82,6 +82,8 @@ static size_t tensor_row_bytes(uint32_t dataType, uint32_t cols) {
     switch (dataType) {
     case AXSIM_TENSOR_Q4_0: return cols % 32 ? 0 : (size_t)cols / 32 * 18;
     case AXSIM_TENSOR_Q4_1: return cols % 32 ? 0 : (size_t)cols / 32 * 20;
+    case AXSIM_TENSOR_Q5_0: return cols % 32 ? 0 : (size_t)cols / 32 * 22;
+    case AXSIM_TENSOR_Q5_1: return cols % 32 ? 0 : (size_t)cols / 32 * 24;
     case AXSIM_TENSOR_Q8_0: return cols % 32 ? 0 : (size_t)cols / 32 * 34;
     case AXSIM_TENSOR_Q4_K: return cols % 256 ? 0 : (size_t)cols / 256 * 144;
     case AXSIM_TENSOR_Q5_K: return cols % 256 ? 0 : (size_t)cols / 256 * 176;

@@ -32,6 +32,8 @@ struct SimulatedLayerModels {
         case .bf16: return 14
         case .q4_0: return AXSIM_TENSOR_Q4_0.rawValue
         case .q4_1: return AXSIM_TENSOR_Q4_1.rawValue
+        case .q5_0: return AXSIM_TENSOR_Q5_0.rawValue
+        case .q5_1: return AXSIM_TENSOR_Q5_1.rawValue
         case .q8_0: return AXSIM_TENSOR_Q8_0.rawValue
         case .q4_K: return AXSIM_TENSOR_Q4_K.rawValue
         case .q5_K: return AXSIM_TENSOR_Q5_K.rawValue

@@ -30,6 +30,8 @@ typedef enum axsim_model_flags {
 typedef enum axsim_tensor_type {
     AXSIM_TENSOR_Q4_0 = 0x10002, // f16 scale + 16 bytes of nibbles: 18 bytes per 32 weights
     AXSIM_TENSOR_Q4_1 = 0x10003, // f16 scale + f16 minimum + 16 bytes: 20 bytes per 32 weights
+    AXSIM_TENSOR_Q5_0 = 0x10006, // 22 bytes per 32 weights
+    AXSIM_TENSOR_Q5_1 = 0x10007, // 24 bytes per 32 weights
     AXSIM_TENSOR_Q8_0 = 0x10008, // f16 scale + 32 int8: 34 bytes per 32 weights
     AXSIM_TENSOR_Q4_K = 0x1000C, // 144 bytes per 256 weights
     AXSIM_TENSOR_Q5_K = 0x1000D, // 176 bytes per 256 weights
