@@ -68,6 +68,28 @@ def test_chat_stream_and_non_stream(server):
     assert "".join(c.message.content for c in streamed) == whole.message.content
 
 
+def test_one_client_keeps_working_across_streamed_and_whole_answers(server):
+    # A keep-alive client (the ollama library reuses its connection) must never send a request
+    # into a connection the server is closing: every answer that ends its connection says so.
+    client = ollama.Client(host=server.base)
+    short = {"temperature": 0, "num_predict": 3}
+    for stream in (True, False, True, True, False, False):
+        chat = client.chat(model=MODEL, messages=[{"role": "user", "content": "Hi"}], options=short, stream=stream)
+        generated = client.generate(model=MODEL, prompt="Hi", options=short, stream=stream)
+        if stream:
+            assert list(chat)[-1].done and list(generated)[-1].done
+        else:
+            assert chat.done and generated.done
+        assert any(m.model.startswith(MODEL.split(":")[0]) for m in client.list().models)
+
+
+def test_generation_answers_announce_that_the_connection_closes(server):
+    for stream in (False, True):
+        status, headers, _ = raw(server, "POST", "/api/generate",
+                                 {"model": MODEL, "prompt": "Hi", "stream": stream, "options": {"num_predict": 2}})
+        assert status == 200 and headers.get("connection") == "close"
+
+
 def test_ndjson_framing_is_one_object_per_line(server):
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
     connection.request("POST", "/api/chat", body=json.dumps({"model": MODEL, "messages": [{"role": "user", "content": "hi"}], "options": GREEDY}))

@@ -26,6 +26,17 @@ enum WireMessages {
         Response(status: status, headers: [.contentType: jsonContentType], body: ResponseBody(byteBuffer: ByteBuffer(bytes: WireCoding.encode(value))))
     }
 
+    /// `response` marked `Connection: close`. An answer produced inside
+    /// `consumeWithCancellationOnInboundClose` (to stop generating when the client goes away)
+    /// ends its connection once written (Hummingbird `RequestBody+inboundClose`); saying so lets a
+    /// keep-alive client open a new connection for its next request instead of sending it into
+    /// a connection that is closing.
+    static func closingConnection(_ response: Response) -> Response {
+        var response = response
+        response.headers[.connection] = "close"
+        return response
+    }
+
     static func text(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
@@ -54,7 +65,7 @@ enum WireMessages {
     /// A streamed answer: every buffer `frames` yields is written and flushed as it comes; the
     /// producer is cancelled as soon as the client closes its side of the connection.
     static func stream(contentType: String, inbound: RequestBody, frames: AsyncThrowingStream<ByteBuffer, any Error>) -> Response {
-        Response(status: .ok, headers: [.contentType: contentType, .cacheControl: "no-cache"], body: ResponseBody { writer in
+        Response(status: .ok, headers: [.contentType: contentType, .cacheControl: "no-cache", .connection: "close"], body: ResponseBody { writer in
             do {
                 try await inbound.consumeWithCancellationOnInboundClose { _ in
                     for try await frame in frames { try await writer.write(frame) }

@@ -65,7 +65,7 @@ struct ChatRoute: Sendable {
                 }
             }
             guard let response else { throw APIError(.internalServerError, "the generation ended without a result") }
-            return WireMessages.json(response)
+            return WireMessages.closingConnection(WireMessages.json(response))
         }
         let frames = NDJSONFrames.map(events) { event in
             switch event {

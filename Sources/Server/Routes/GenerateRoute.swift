@@ -86,7 +86,7 @@ struct GenerateRoute: Sendable {
                 }
             }
             guard let answer else { throw APIError(.internalServerError, "the generation ended without a result") }
-            return WireMessages.json(answer)
+            return WireMessages.closingConnection(WireMessages.json(answer))
         }
         let frames = NDJSONFrames.map(events) { event in
             switch event {

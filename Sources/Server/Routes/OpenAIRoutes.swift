@@ -90,7 +90,7 @@ struct OpenAIRoutes: Sendable {
                 }
             }
             guard let completion else { throw APIError(.internalServerError, "the generation ended without a result") }
-            return WireMessages.json(completion)
+            return WireMessages.closingConnection(WireMessages.json(completion))
         }
         let includeUsage = body.streamOptions?.includeUsage == true
         let calledTools = ToolCallTally()
@@ -159,7 +159,7 @@ struct OpenAIRoutes: Sendable {
                 }
             }
             guard let completion else { throw APIError(.internalServerError, "the generation ended without a result") }
-            return WireMessages.json(completion)
+            return WireMessages.closingConnection(WireMessages.json(completion))
         }
         let includeUsage = body.streamOptions?.includeUsage == true
         // With include_usage, Ollama puts a zero usage on every chunk before the real one.
