@@ -54,15 +54,20 @@ import Testing
         var settings = ServerSettings()
         settings.scheduler.pinned = ["registry.ollama.ai/library/scripted:latest"]
         settings.preload = ["scripted"]
-        let server = try await TestServer(settings: settings, loadDelayNanoseconds: 400_000_000)
+        // A long load, so the loading state is seen however slowly the machine runs; the test
+        // waits for the state rather than for a fixed time.
+        let server = try await TestServer(settings: settings, loadDelayNanoseconds: 3_000_000_000)
         defer { Task { await server.stop() } }
         server.models.observability.health.enter(.serving)
         let before = try await health(server)
         #expect(before.status == 503)
         #expect(before.body.models.map(\.state) == ["missing"])
         let preload = Task { await server.models.preload { _ in } }
-        try await Task.sleep(nanoseconds: 100_000_000)
-        let loading = try await health(server)
+        var loading = try await health(server)
+        while loading.body.models.first?.state == "missing" {
+            try await Task.sleep(nanoseconds: 20_000_000)
+            loading = try await health(server)
+        }
         #expect(loading.status == 503)
         #expect(loading.body.reason?.contains("is loading") == true)
         #expect(loading.body.models.first?.state == "loading")

@@ -4,6 +4,8 @@ import Runtime
 import Server
 import ServiceLifecycle
 import Testing
+import TestSupport
+import EngineInterface
 
 @Suite struct ServingLifecycleTests {
     static let quiet: Logger = {
@@ -23,7 +25,9 @@ import Testing
         let running = Task { try await group.run() }
         lifecycle.listening(on: 0)
 
-        let started = await listener.receive(within: 10) { messages in
+        // Generous deadlines: the suite runs beside model tests that can hold both cores for tens
+        // of seconds; each wait ends as soon as its messages arrive.
+        let started = await listener.receive(within: 90) { messages in
             messages.contains { $0.contains("READY=1") } && messages.filter { $0.contains("WATCHDOG=1") }.count >= 2
         }
         #expect(started.contains { $0.split(separator: "\n").contains("READY=1") })
@@ -33,7 +37,7 @@ import Testing
 
         await group.triggerGracefulShutdown()
         try await running.value
-        let stopping = await listener.receive(within: 5) { messages in messages.contains { $0.contains("STOPPING=1") } }
+        let stopping = await listener.receive(within: 60) { messages in messages.contains { $0.contains("STOPPING=1") } }
         #expect(stopping.contains { $0.split(separator: "\n").contains("STOPPING=1") })
         #expect(server.models.observability.health.phase == .draining)
     }
@@ -59,12 +63,12 @@ import Testing
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [lifecycle], logger: Self.quiet))
         let running = Task { try await group.run() }
         lifecycle.listening(on: 0)
-        let ready = await listener.receive(within: 5) { messages in messages.contains { $0.contains("READY=1") } }
+        let ready = await listener.receive(within: 90) { messages in messages.contains { $0.contains("READY=1") } }
         #expect(ready.contains { $0.contains("READY=1") })
         let wedged = await listener.receive(within: 0.5) { _ in false }
         #expect(!(ready + wedged).contains { $0.contains("WATCHDOG=1") })
         monitor.update { $0.state = .ready }
-        let healed = await listener.receive(within: 5) { messages in messages.contains { $0.contains("WATCHDOG=1") } }
+        let healed = await listener.receive(within: 90) { messages in messages.contains { $0.contains("WATCHDOG=1") } }
         #expect(healed.contains { $0.contains("WATCHDOG=1") })
         await group.triggerGracefulShutdown()
         try await running.value
@@ -88,13 +92,16 @@ import Testing
     }
 
     @Test func drainEndsAStreamInFlightWithAFinalErrorLine() async throws {
-        let server = try await TestServer(endless: ["scripted:latest"], tokenDelayNanoseconds: 2_000_000)
+        let engines = EngineCapture()
+        let server = try await TestServer(endless: ["scripted:latest"], tokenDelayNanoseconds: 2_000_000,
+                                          wrapEngine: ["scripted": { engines.keep($0) }])
         defer { Task { await server.stop() } }
         let observability = server.models.observability
         let streaming = Task { try await server.raw("POST", "/api/generate", #"{"model":"scripted","prompt":"hi"}"#) }
         while observability.drain.activeCount == 0 { try await Task.sleep(nanoseconds: 10_000_000) }
-        // Past the prompt (2 ms per token), into the answer.
-        try await Task.sleep(nanoseconds: 400_000_000)
+        // Past the prompt (2 ms per token), into the answer: wait until tokens have been generated,
+        // however slowly the machine runs.
+        while engines.forwardCalls < 3 { try await Task.sleep(nanoseconds: 10_000_000) }
         observability.drain.stopAll()
         let answer = try await streaming.value
         let lines = answer.text.split(separator: "\n")
@@ -104,4 +111,17 @@ import Testing
         let late = try await server.raw("POST", "/api/generate", #"{"model":"scripted","prompt":"hi","stream":false}"#)
         #expect(late.status == 503)
     }
+}
+
+/// Keeps the engines a test server builds, to watch a generation's progress from the test.
+final class EngineCapture: @unchecked Sendable {
+    private let lock = NSLock()
+    private var engines: [ScriptedEngine] = []
+
+    func keep(_ engine: any InferenceEngine) -> any InferenceEngine {
+        if let scripted = engine as? ScriptedEngine { lock.withLock { engines.append(scripted) } }
+        return engine
+    }
+
+    var forwardCalls: Int { lock.withLock { engines.map(\.record.forwardCalls).reduce(0, +) } }
 }
