@@ -64,7 +64,8 @@ import Testing
         #expect(before.body.models.map(\.state) == ["missing"])
         let preload = Task { await server.models.preload { _ in } }
         var loading = try await health(server)
-        while loading.body.models.first?.state == "missing" {
+        let patience = ContinuousClock.now + .seconds(60)
+        while loading.body.models.first?.state == "missing", ContinuousClock.now < patience {
             try await Task.sleep(nanoseconds: 20_000_000)
             loading = try await health(server)
         }

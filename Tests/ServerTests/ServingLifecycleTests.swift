@@ -94,14 +94,16 @@ import EngineInterface
     @Test func drainEndsAStreamInFlightWithAFinalErrorLine() async throws {
         let engines = EngineCapture()
         let server = try await TestServer(endless: ["scripted:latest"], tokenDelayNanoseconds: 2_000_000,
-                                          wrapEngine: ["scripted": { engines.keep($0) }])
+                                          wrapEngine: ["scripted:latest": { engines.keep($0) }])
         defer { Task { await server.stop() } }
         let observability = server.models.observability
         let streaming = Task { try await server.raw("POST", "/api/generate", #"{"model":"scripted","prompt":"hi"}"#) }
         while observability.drain.activeCount == 0 { try await Task.sleep(nanoseconds: 10_000_000) }
         // Past the prompt (2 ms per token), into the answer: wait until tokens have been generated,
         // however slowly the machine runs.
-        while engines.forwardCalls < 3 { try await Task.sleep(nanoseconds: 10_000_000) }
+        let patience = ContinuousClock.now + .seconds(60)
+        while engines.forwardCalls < 3, ContinuousClock.now < patience { try await Task.sleep(nanoseconds: 10_000_000) }
+        #expect(engines.forwardCalls >= 3)
         observability.drain.stopAll()
         let answer = try await streaming.value
         let lines = answer.text.split(separator: "\n")
