@@ -23,6 +23,16 @@ def raw(server, method, path, body=None, headers=None):
     return response.status, dict((k.lower(), v) for k, v in response.getheaders()), payload
 
 
+def hang_up(connection, response=None):
+    """Closes the socket under a request. An answer marked `Connection: close` owns the socket
+    once its headers are read, so it is closed through the response."""
+    if response is not None:
+        response.close()
+    if connection.sock is not None:
+        connection.sock.close()
+    connection.close()
+
+
 def test_root_and_version(server):
     status, headers, body = raw(server, "GET", "/")
     assert status == 200 and body == b"Ollama is running"
@@ -144,8 +154,7 @@ def test_client_disconnect_frees_the_engine(server):
     response = connection.getresponse()
     response.readline()
     response.readline()
-    connection.sock.close()
-    connection.close()
+    hang_up(connection, response)
     start = time.time()
     answer = ollama.Client(host=server.base, timeout=60).generate(model=MODEL, prompt="Hi", options={"num_predict": 4})
     assert answer.done
@@ -182,9 +191,8 @@ def test_queue_full_answers_503(busy_server):
     status, _, payload = raw(busy_server, "POST", "/api/generate", {"model": MODEL, "prompt": "x"})
     assert status == 503
     assert json.loads(payload) == {"error": "server busy, please try again.  maximum pending requests exceeded"}
-    for connection in (running, waiting):
-        connection.sock.close()
-        connection.close()
+    hang_up(running, first)
+    hang_up(waiting)
     # Both abandoned requests give the model back (the queue may still be full for a moment).
     deadline = time.time() + 30
     while True:
