@@ -2,10 +2,16 @@
 SWIFT ?= swift
 MODEL ?= smollm2:135m
 
-.PHONY: serve run test build release model clean dist deb install
+.PHONY: serve run test build release model fixtures clean dist deb install
 
 model:
 	scripts/fetch-default-model.sh
+
+# The tiny architecture test models: written from fixed seeds, byte-identical to the ones the
+# committed golden logits were computed from (weights are never committed).
+fixtures:
+	python3 -c "import gguf, numpy" 2>/dev/null || python3 -m pip install -q gguf numpy
+	python3 scripts/make-arch-fixtures.py --out Tests/CPUEngineTests/Fixtures/architectures --models-only
 
 build:
 	$(SWIFT) build
@@ -24,7 +30,7 @@ run: model release
 # The whole test suite; model-dependent tests need the default model in the store. The C
 # kernels' vector paths are checked first (the aarch64 ones only where qemu and a cross
 # compiler are installed; see scripts/test-neon-kernels.sh).
-test: model
+test: model fixtures
 	scripts/test-neon-kernels.sh
 	$(SWIFT) test
 	$(SWIFT) build -c release --product axllama

@@ -23,8 +23,6 @@ import numpy as np
 import gguf
 from gguf import GGMLQuantizationType as Q
 
-import llama_cpp
-from llama_cpp import Llama
 
 
 # ---------------------------------------------------------------- tokenizer
@@ -242,6 +240,9 @@ SEQUENCE_LENGTHS = [24, 40]
 
 
 def goldens(path, vocab, seed, threads):
+    # Imported here: writing the models alone (`--models-only`, as `make test` does) needs no llama.cpp.
+    import llama_cpp
+    from llama_cpp import Llama
     # flash attention off, as for the engine goldens (peer-baseline.md); an f32 KV cache, because
     # llama.cpp's default f16 cache alone moves these logits by up to 0.25, hiding real differences
     llm = Llama(model_path=path, n_ctx=128, n_batch=64, n_threads=threads, n_threads_batch=threads, seed=0,
@@ -272,6 +273,8 @@ def main():
     ap.add_argument("--out", required=True, help="directory for NAME.gguf and NAME.goldens.json")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--only", nargs="*", help="fixture names (default: all)")
+    ap.add_argument("--models-only", action="store_true",
+                    help="write the .gguf files only (seeded, so byte-identical to the ones the goldens were made from)")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     for index, (name, spec) in enumerate(SPECS.items()):
@@ -280,6 +283,8 @@ def main():
         path = os.path.join(args.out, f"{name}.gguf")
         vocab = write_model(path, name, spec, seed=1000 + index)
         print(f"{name}: {os.path.getsize(path)} bytes")
+        if args.models_only:
+            continue
         record = goldens(path, vocab, seed=2000 + index, threads=args.threads)
         record["generator"] = "scripts/make-arch-fixtures.py"
         record["model"] = {"file_name": os.path.basename(path), "file_bytes": os.path.getsize(path)}

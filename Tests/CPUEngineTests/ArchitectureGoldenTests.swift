@@ -18,7 +18,7 @@ private struct ArchitectureGoldens: Decodable {
 
 private func fixtureURL(_ name: String, _ suffix: String) throws -> URL {
     try #require(Bundle.module.url(forResource: "Fixtures/architectures/\(name)", withExtension: suffix),
-                 "fixture \(name).\(suffix) is committed under Tests/CPUEngineTests/Fixtures/architectures")
+                 "fixture \(name).\(suffix) is missing: run `make fixtures` (scripts/make-arch-fixtures.py --models-only)")
 }
 
 /// Each architecture's fixture, teacher-forced through the engine and compared with llama.cpp at
