@@ -38,6 +38,7 @@ struct BenchCommand: ParsableCommand {
             source = try JSONDecoder().decode([TokenID].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
         }
         var report: [String: [BenchmarkResult]] = [:]
+        if !json { print("kernels: \(CPUEngine.kernelPath)") }
         for length in lengths {
             let prompt = source.isEmpty
                 ? CPUEngineBenchmark.syntheticPrompt(length: length, vocabularySize: file.tensor(named: "token_embd.weight")?.dimensions.last ?? 32000)
