@@ -206,6 +206,19 @@ SIM_EXPORT void axsim_get_stats(axsim_stats *stats) {
     sim_unlock();
 }
 
+SIM_EXPORT void axsim_get_device_stats(int32_t deviceId, axsim_device_stats *stats) {
+    if (stats == NULL) return;
+    memset(stats, 0, sizeof *stats);
+    sim_lock();
+    for (size_t i = 0; i < g_sim.allocationCount; i++)
+        if (g_sim.allocations[i].deviceId == deviceId) stats->deviceAllocations++;
+    for (sim_model *m = g_sim.models; m; m = m->next)
+        if (m->deviceId == deviceId) stats->models++;
+    sim_device *device = sim_find_device(deviceId);
+    if (device) stats->cmmUsedBytes = device->cmmUsed;
+    sim_unlock();
+}
+
 SIM_EXPORT void axsim_set_device_count(uint32_t count) {
     sim_lock();
     g_sim.config.deviceCount = count > SIM_MAX_DEVICES ? SIM_MAX_DEVICES : count;

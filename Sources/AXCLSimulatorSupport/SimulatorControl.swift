@@ -58,6 +58,13 @@ public struct SimulatorControl: Sendable {
         return stats
     }
 
+    /// What one card holds: models, device buffers and CMM in use.
+    public func deviceStats(_ id: Int32) -> axsim_device_stats {
+        var stats = axsim_device_stats()
+        function("axsim_get_device_stats", PFN_axsim_get_device_stats.self)(id, &stats)
+        return stats
+    }
+
     public func setDeviceCount(_ count: UInt32) { function("axsim_set_device_count", PFN_axsim_set_device_count.self)(count) }
     public func setCMMBudget(mebibytes: UInt32) { function("axsim_set_cmm_budget_mib", PFN_axsim_set_cmm_budget_mib.self)(mebibytes) }
     public func setTemperature(_ milliCelsius: Int32) { function("axsim_set_temperature", PFN_axsim_set_temperature.self)(milliCelsius) }

@@ -53,13 +53,14 @@ struct TinyModel {
         return writer.encoded()
     }
 
-    /// The tiny model converted into `layout` inside `directory`.
-    static func package(_ layout: NPUPackageLayout, in directory: TemporaryDirectory) throws -> NPUModelPackage {
-        let ggufURL = directory.file("tiny.gguf")
-        if !FileManager.default.fileExists(atPath: ggufURL.path) { try Data(gguf()).write(to: ggufURL) }
+    /// The tiny model (with `layers` decoder layers) converted into `layout` inside `directory`.
+    static func package(_ layout: NPUPackageLayout, in directory: TemporaryDirectory, layers: Int = layers) throws -> NPUModelPackage {
+        let suffix = layers == Self.layers ? "" : "-\(layers)l"
+        let ggufURL = directory.file("tiny\(suffix).gguf")
+        if !FileManager.default.fileExists(atPath: ggufURL.path) { try Data(gguf(layers: layers)).write(to: ggufURL) }
         let file = try GGUFFile(path: ggufURL.path)
         let options = NPUPackageConverter.Options(layout: layout, contextLength: contextLength, chunk: chunk, historyStep: historyStep)
-        return try NPUPackageConverter(file: file, options: options).write(to: directory.file("tiny-\(layout.rawValue)"))
+        return try NPUPackageConverter(file: file, options: options).write(to: directory.file("tiny-\(layout.rawValue)\(suffix)"))
     }
 
     /// Random prompt tokens (never the eos id 0).

@@ -22,9 +22,18 @@ typedef struct axsim_stats {
     uint64_t cmmUsedBytes;        // CMM in use on the first device (models + buffers)
 } axsim_stats;
 
+// What one device holds, to check where a model's parts were placed.
+typedef struct axsim_device_stats {
+    uint32_t models;              // models loaded on the device
+    uint32_t deviceAllocations;   // live axclrtMalloc blocks on the device
+    uint64_t cmmUsedBytes;        // CMM in use on the device (models + buffers)
+} axsim_device_stats;
+
 // Restores a freshly started process: frees everything, clears faults and re-reads the environment.
 void axsim_reset(void);
 void axsim_get_stats(axsim_stats *stats);
+// Zeros for an id that is not a simulated device.
+void axsim_get_device_stats(int32_t deviceId, axsim_device_stats *stats);
 
 // Device population and resources.
 void axsim_set_device_count(uint32_t count);
@@ -51,6 +60,7 @@ void axsim_set_timing(double fixedMicroseconds, double bandwidthGBps);
 
 typedef void (*PFN_axsim_reset)(void);
 typedef void (*PFN_axsim_get_stats)(axsim_stats *stats);
+typedef void (*PFN_axsim_get_device_stats)(int32_t deviceId, axsim_device_stats *stats);
 typedef void (*PFN_axsim_set_device_count)(uint32_t count);
 typedef void (*PFN_axsim_set_cmm_budget_mib)(uint32_t mebibytes);
 typedef void (*PFN_axsim_set_temperature)(int32_t milliCelsius);

@@ -2,31 +2,36 @@ import AXCL
 import EngineInterface
 import Foundation
 
-/// The ax-llm model runner on one AXCL card (axera.md §3): a package's layer engines loaded on
-/// the device thread, chunked prefill and single-token decode with the K/V caches kept on the
-/// card, the post model's bf16 logits read back to the host.
+/// The ax-llm model runner on AXCL cards (axera.md §3): a package's layer engines loaded on the
+/// device threads, chunked prefill and single-token decode with the K/V caches kept on the cards,
+/// the post model's bf16 logits read back to the host. A package larger than any one card's CMM
+/// runs split across cards, each holding a contiguous range of layers with their caches; the
+/// hidden rows cross from one card to the next through the host, as ax-llm's multi-card runner
+/// does (axera.md §1.6, §3.1).
 ///
-/// All mutable state is touched only inside functions isolated to `device`, whose executor is
-/// the card's own thread: each public call makes one hop there and then runs synchronously, so
-/// the token path pays no thread switch per runtime call.
+/// All mutable state is touched only on the card threads, one step at a time: each public call
+/// makes one hop to the first card's thread and runs synchronously there, so a model on one card
+/// pays no thread switch per runtime call; a split model hops to each further card once per step.
 public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngine, DeviceResidentEngine, @unchecked Sendable {
     public let descriptor: ModelDescriptor
+    /// The first card: the one holding layer 0 (the only one for a model that fits on a card).
     public let device: AXCLDevice
     public let package: NPUModelPackage
     public let shapes: LayerShapePlan
     public let options: NPUEngineOptions
     let embeddings: EmbeddingTable
-    /// The card's status, shared with its other engines and its supervisor.
+    /// The first card's status, shared with its other engines and its supervisor.
     public let card: CardHealth
-    let supervision: EngineSupervision?
-    let executeClock: ExecuteClock
+    /// Every card the model runs on, in layer order.
+    let cards: [EngineCard]
     public let engineName = "npu"
 
-    // Device-isolated state.
-    private var stack: LayerStack?
+    // Card-thread state.
+    /// One stack per card, in layer order; empty once unloaded or released for recovery.
+    private var stacks: [LayerStack]
     private var cached = 0
-    /// Positions `[0, maskVisible)` of the decode mask on the card are visible.
-    private var maskVisible = 0
+    /// Per card: positions `[0, maskVisible)` of its decode mask are visible.
+    private var maskVisible: [Int]
     private var counters = NPUEngineCounters()
     /// The tokens whose rows are in the cache, so that a recovery can compute them again.
     private var cachedTokens: [TokenID] = []
@@ -38,43 +43,103 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
     /// Whether the call in progress decodes one token (for the timing counters).
     private var isDecoding = false
 
-    private init(package: NPUModelPackage, device: AXCLDevice, stack: LayerStack, embeddings: EmbeddingTable, options: NPUEngineOptions,
-                 card: CardHealth, supervision: EngineSupervision?) {
+    private init(package: NPUModelPackage, cards: [EngineCard], stacks: [LayerStack], embeddings: EmbeddingTable,
+                 options: NPUEngineOptions) {
         self.package = package
-        self.card = card
-        self.supervision = supervision
-        executeClock = supervision?.clock ?? ExecuteClock()
-        self.device = device
-        self.stack = stack
+        self.cards = cards
+        card = cards[0].health
+        device = cards[0].device
+        self.stacks = stacks
+        maskVisible = Array(repeating: 0, count: stacks.count)
         self.embeddings = embeddings
         self.options = options
-        shapes = stack.shapes
+        shapes = stacks[0].shapes
         descriptor = ModelDescriptor(
             architecture: Self.architecture(of: package.manifest), vocabularySize: package.manifest.vocabularySize,
-            contextLength: stack.shapes.capacity, embeddingLength: stack.shapes.hidden, layerCount: stack.layers.count,
-            quantization: Self.quantization(of: package.manifest), deviceMemoryBytes: Int64(stack.cmmUsedKiB) * 1024)
+            contextLength: shapes.capacity, embeddingLength: shapes.hidden, layerCount: stacks.reduce(0) { $0 + $1.layers.count },
+            quantization: Self.quantization(of: package.manifest),
+            deviceMemoryBytes: Int64(stacks.reduce(0) { $0 + $1.cmmUsedKiB }) * 1024)
     }
+
+    /// Which layers each card holds, in layer order.
+    public var placement: [LayerShare] { cards.map(\.share) }
 
     /// Loads `package` onto `device` (whose engine is initialised, see `NPUCard`). A load that
     /// fails leaves nothing allocated on the card.
     public static func load(_ package: NPUModelPackage, on device: AXCLDevice, options: NPUEngineOptions = NPUEngineOptions())
         async throws -> NPUEngine
     {
-        try await load(package, on: device, options: options, card: CardHealth(id: device.id), supervision: nil)
+        try await load(package, across: [LayerShare(device: device, layers: package.layerFiles.indices)], options: options)
     }
 
-    /// A load for a supervised card: faults go to the supervisor, executes are watched.
-    static func load(_ package: NPUModelPackage, on device: AXCLDevice, options: NPUEngineOptions, card: CardHealth,
-                     supervision: EngineSupervision?) async throws -> NPUEngine
+    /// Loads `package` split across cards: `shares` are contiguous layer ranges covering every
+    /// layer in order, each on its own card; the post model goes with the last layer. A load
+    /// that fails leaves nothing allocated on any card.
+    public static func load(_ package: NPUModelPackage, across shares: [LayerShare], options: NPUEngineOptions = NPUEngineOptions())
+        async throws -> NPUEngine
     {
+        let cards = shares.map { EngineCard(share: $0, health: CardHealth(id: $0.device.id), supervision: nil) }
+        return try await load(package, cards: cards, options: options)
+    }
+
+    /// A load for supervised cards: faults go to each card's supervisor, executes are watched.
+    static func load(_ package: NPUModelPackage, cards: [EngineCard], options: NPUEngineOptions) async throws -> NPUEngine {
+        try checkCoverage(cards.map(\.share.layers), of: package)
         let embeddings = try EmbeddingTable(url: package.embeddingFile, vocabularySize: package.manifest.vocabularySize,
                                             hiddenSize: package.manifest.hiddenSize)
-        let stack = try await LayerStack.load(package, cmmFloorMiB: options.cmmFloorMiB, on: device)
-        let engine = NPUEngine(package: package, device: device, stack: stack, embeddings: embeddings, options: options,
-                               card: card, supervision: supervision)
-        try await engine.resetDecodeMask(on: device)
+        let stacks = try await loadStacks(package, on: cards, cmmFloorMiB: options.cmmFloorMiB)
+        let engine = NPUEngine(package: package, cards: cards, stacks: stacks, embeddings: embeddings, options: options)
+        try await engine.resetDecodeMasks()
         await engine.restorePersistedPrefix()
         return engine
+    }
+
+    private static func checkCoverage(_ ranges: [Range<Int>], of package: NPUModelPackage) throws {
+        var next = 0
+        for range in ranges {
+            guard range.lowerBound == next, !range.isEmpty else { break }
+            next = range.upperBound
+        }
+        guard !ranges.isEmpty, next == package.layerFiles.count, ranges.allSatisfy({ !$0.isEmpty }) else {
+            throw NPUEngineError.invalidPackage(
+                directory: package.directory.path,
+                reason: "the layer ranges \(ranges) do not cover its \(package.layerFiles.count) layers in order")
+        }
+    }
+
+    /// Each card's layers loaded on its own thread, the post model on the last card; on any
+    /// failure every card's part is released again.
+    private static func loadStacks(_ package: NPUModelPackage, on cards: [EngineCard], cmmFloorMiB: Int) async throws -> [LayerStack] {
+        var stacks: [LayerStack] = []
+        do {
+            for (index, card) in cards.enumerated() {
+                stacks.append(try await LayerStack.load(package, layers: card.share.layers, withPost: index == cards.count - 1,
+                                                        cmmFloorMiB: cmmFloorMiB, on: card.device))
+                guard stacks[index].shapes == stacks[0].shapes else {
+                    throw NPUEngineError.inconsistentLayers(path: package.layerFiles[card.share.layers.lowerBound].path,
+                                                            reason: "its shape groups differ from layer 0's")
+                }
+            }
+            return stacks
+        } catch {
+            await release(stacks, from: cards)
+            throw error
+        }
+    }
+
+    /// Best effort, each card on its own thread; returns the first failure.
+    @discardableResult
+    private static func release(_ stacks: [LayerStack], from cards: [EngineCard]) async -> AXCLError? {
+        var first: AXCLError?
+        for (index, stack) in stacks.enumerated() {
+            if let error = await release(stack, on: cards[index].device), first == nil { first = error }
+        }
+        return first
+    }
+
+    private static func release(_ stack: LayerStack, on device: isolated AXCLDevice) -> AXCLError? {
+        var stack = stack
+        return stack.allocations.release(on: device)
     }
 
     /// `qwen2` from `qwen2_p128_l%d_together.axmodel` (axera.md §3.2).
@@ -102,25 +167,28 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
     }
 
     /// `forward` with the prefill mode chosen for this call, to compare the modes on one card.
+    /// A split model runs only while every one of its cards takes work.
     public func forward(_ tokens: [TokenID], at position: Int, prefillMode: PrefillMode) async throws -> Logits {
-        try card.admit()
-        guard let supervision else {
+        for card in cards { try card.health.admit() }
+        guard let timeout = cards[0].supervision?.engineTimeout else {
             return try await evaluate(tokens, at: position, mode: prefillMode, record: true, on: device)
         }
-        let card = self.card, timeout = supervision.engineTimeout, ticket = CallTicket()
+        let cards = self.cards, ticket = CallTicket()
         return try await ExecuteWatchdog.run(
-            clock: executeClock, timeout: timeout,
+            clocks: cards.map(\.clock), timeout: timeout,
             stalled: {
                 ticket.abandon()
-                card.recordFault("timeout")
+                // The card whose execute overran; the others wait for it.
+                let hung = cards.first { ($0.clock.runningSeconds ?? 0) > timeout } ?? cards[0]
+                hung.health.recordFault("timeout")
                 let detail = "an engine execute did not return within \(Self.seconds(timeout)); the card is wedged. "
                     + "It recovers by itself if the call ever returns; otherwise restart axllama, and if that does not help, "
                     + "reboot the card (axcl-smi reboot) or power-cycle it"
-                card.transition(to: .wedged, detail: detail, from: [.ready, .degraded, .recovering])
-                supervision.wedged(detail)
-                return EngineUnavailableError("the NPU card \(card.snapshot.name) is wedged: \(detail)")
+                hung.health.transition(to: .wedged, detail: detail, from: [.ready, .degraded, .recovering])
+                hung.supervision?.wedged(detail)
+                return EngineUnavailableError("the NPU card \(hung.health.snapshot.name) is wedged: \(detail)")
             },
-            lateReturn: { supervision.lateReturn() },
+            lateReturn: { for card in cards where card.health.state == .wedged { card.supervision?.lateReturn() } },
             { try await self.evaluate(tokens, at: position, mode: prefillMode, record: true, ticket: ticket, on: self.device) })
     }
 
@@ -136,7 +204,10 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
         throw NPUEngineError.embeddingsUnsupported
     }
 
-    public func health() async -> EngineHealth { card.engineHealth }
+    /// The least healthy of the model's cards.
+    public func health() async -> EngineHealth {
+        cards.lazy.map(\.health.engineHealth).first { $0.state != .ready } ?? .ready
+    }
 
     /// The tokens in the cache; right after a load, the persisted prefix that was restored.
     public func restoredPrefix() async -> [TokenID] { await readCachedTokens(on: device) }
@@ -147,9 +218,12 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
 
     public func counters() async -> NPUEngineCounters { await readCounters(on: device) }
 
-    /// The bf16 K and V rows `range` of `layer` as they sit in the card's cache.
+    /// The bf16 K and V rows `range` of `layer` as they sit in the cache of the card holding it.
     public func cacheRows(layer: Int, range: Range<Int>) async throws -> (keys: [UInt16], values: [UInt16]) {
-        try await readCacheRows(layer: layer, range: range, on: device)
+        guard let index = cards.firstIndex(where: { $0.share.layers.contains(layer) }) else {
+            throw NPUEngineError.invalidPackage(directory: package.directory.path, reason: "it has no layer \(layer)")
+        }
+        return try await readCacheRows(layer: layer, range: range, card: index, on: cards[index].device)
     }
 
     /// The shape groups of every layer, then of the post model, as the runtime reported them.
@@ -157,45 +231,58 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
         try await readIOTables(on: device)
     }
 
+    /// The first card's properties.
     public func deviceProperties() async throws -> DeviceProperties { try await device.properties() }
 
-    /// Releases everything on the card in the documented order (axera.md §1.8).
+    /// Releases everything on the cards in the documented order (axera.md §1.8).
     public func unload() async throws {
-        try await release(on: device)
+        let released = await takeStacks(on: device)
+        if let error = await Self.release(released, from: cards) { throw NPUEngineError.device(error) }
     }
 
-    // MARK: Device-isolated work
+    // MARK: Card-thread work
 
     private func readCached(on device: isolated AXCLDevice) -> Int { cached }
     private func readCachedTokens(on device: isolated AXCLDevice) -> [TokenID] { cachedTokens }
     private func readIOTables(on device: isolated AXCLDevice) throws -> [[ShapeGroup]] {
-        guard let stack else { throw NPUEngineError.deviceUnavailable("the model was unloaded") }
-        return stack.ioTables
+        guard !stacks.isEmpty else { throw NPUEngineError.deviceUnavailable("the model was unloaded") }
+        // Each card lists its layers, the last one then its post model: together, layers in order then the post model.
+        return stacks.flatMap(\.ioTables)
     }
     private func readCounters(on device: isolated AXCLDevice) -> NPUEngineCounters { counters }
+
+    /// Hands the stacks over for release; the engine is unloaded from here on.
+    private func takeStacks(on device: isolated AXCLDevice) -> [LayerStack] {
+        let taken = stacks
+        stacks = []
+        cached = 0
+        cachedTokens = []
+        return taken
+    }
 
     /// A truncation keeps what the previous and the next request share: with an installation's
     /// fixed system prompt that is the system prompt, which is then persisted when configured.
     /// A kept prefix that only extends the persisted one (the next turn of a conversation) is
     /// not written again.
-    private func truncate(to length: Int, on device: isolated AXCLDevice) {
+    private func truncate(to length: Int, on device: isolated AXCLDevice) async {
         let kept = min(cachedTokens.count, max(0, length))
         cachedTokens.removeSubrange(kept...)
         guard !isStale else { return }
         cached = min(cached, kept)
         let extendsPersisted = !persistedTokens.isEmpty && kept >= persistedTokens.count && cachedTokens.starts(with: persistedTokens)
         if kept >= options.minimumPersistedPrefix, kept == cached, !extendsPersisted {
-            persistPrefix(on: device)
+            await persistPrefix(on: device)
         }
     }
 
-    private func persistPrefix(on device: isolated AXCLDevice) {
-        guard let directory = options.prefixCacheDirectory, let stack else { return }
+    private func persistPrefix(on device: isolated AXCLDevice) async {
+        guard let directory = options.prefixCacheDirectory, !stacks.isEmpty else { return }
         do {
             var keys: [[UInt16]] = [], values: [[UInt16]] = []
-            for layer in stack.layers {
-                keys.append(try device.read(UInt16.self, count: cached * shapes.kvWidth, from: layer.keys.address))
-                values.append(try device.read(UInt16.self, count: cached * shapes.kvWidth, from: layer.values.address))
+            for index in cards.indices {
+                let rows = try await readLayerRows(count: cached, card: index, on: cards[index].device)
+                keys += rows.keys
+                values += rows.values
             }
             try PrefixCacheFile(tokens: cachedTokens, kvWidth: shapes.kvWidth, keys: keys, values: values)
                 .write(in: directory, packageKey: prefixCacheKey)
@@ -207,22 +294,31 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
         }
     }
 
+    /// The first `count` K and V rows of every layer on card `index`.
+    private func readLayerRows(count: Int, card index: Int, on device: isolated AXCLDevice) throws -> (keys: [[UInt16]], values: [[UInt16]]) {
+        var keys: [[UInt16]] = [], values: [[UInt16]] = []
+        for layer in stacks[index].layers {
+            keys.append(try device.read(UInt16.self, count: count * shapes.kvWidth, from: layer.keys.address))
+            values.append(try device.read(UInt16.self, count: count * shapes.kvWidth, from: layer.values.address))
+        }
+        return (keys, values)
+    }
+
     private func restorePersistedPrefix() async { await restorePersisted(matching: nil, on: device) }
 
     /// Writes a persisted prefix's rows into the caches. With `matching`, only a prefix of those
     /// tokens is used (a recovery restores what the session above expects); otherwise the file's
     /// tokens become the cache. Returns the positions restored.
     @discardableResult
-    private func restorePersisted(matching expected: [TokenID]?, on device: isolated AXCLDevice) -> Int {
-        guard let directory = options.prefixCacheDirectory, let stack, cached == 0,
-              let file = PrefixCacheFile.read(in: directory, packageKey: prefixCacheKey, layers: stack.layers.count,
+    private func restorePersisted(matching expected: [TokenID]?, on device: isolated AXCLDevice) async -> Int {
+        guard let directory = options.prefixCacheDirectory, !stacks.isEmpty, cached == 0,
+              let file = PrefixCacheFile.read(in: directory, packageKey: prefixCacheKey, layers: descriptor.layerCount,
                                               kvWidth: shapes.kvWidth, capacity: shapes.capacity)
         else { return 0 }
         if let expected, !(file.tokens.count <= expected.count && expected.starts(with: file.tokens)) { return 0 }
         do {
-            for (index, layer) in stack.layers.enumerated() {
-                try device.write(file.keys[index], to: layer.keys.address)
-                try device.write(file.values[index], to: layer.values.address)
+            for index in cards.indices {
+                try await writeLayerRows(file, card: index, on: cards[index].device)
             }
         } catch {
             return 0
@@ -234,22 +330,22 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
         return file.tokens.count
     }
 
-    private func release(on device: isolated AXCLDevice) throws {
-        guard var stack else { return }
-        self.stack = nil
-        cached = 0
-        cachedTokens = []
-        if let error = stack.allocations.release(on: device) { throw NPUEngineError.device(error) }
+    private func writeLayerRows(_ file: PrefixCacheFile, card index: Int, on device: isolated AXCLDevice) throws {
+        for (offset, layer) in stacks[index].layers.enumerated() {
+            let global = stacks[index].layerRange.lowerBound + offset
+            try device.write(file.keys[global], to: layer.keys.address)
+            try device.write(file.values[global], to: layer.values.address)
+        }
     }
 
     /// - Parameter record: whether the tokens join `cachedTokens` (false when a recovery
     ///   computes them again).
     /// - Parameter ticket: when the watchdog abandoned the call, it changes nothing.
     private func evaluate(_ tokens: [TokenID], at position: Int, mode: PrefillMode, record: Bool, ticket: CallTicket? = nil,
-                          on device: isolated AXCLDevice) throws -> Logits {
+                          on device: isolated AXCLDevice) async throws -> Logits {
         if ticket?.isAbandoned == true { throw EngineUnavailableError("the call was abandoned by the watchdog") }
         if isStale { throw EngineUnavailableError("the NPU card \(card.snapshot.name) is recovering from a fault") }
-        guard let stack else { throw NPUEngineError.deviceUnavailable("the model was unloaded") }
+        guard !stacks.isEmpty else { throw NPUEngineError.deviceUnavailable("the model was unloaded") }
         guard position == cached else { throw EngineError.invalidPosition(position: position, cached: cached) }
         guard !tokens.isEmpty else { throw NPUEngineError.emptyInput }
         guard position + tokens.count <= shapes.capacity else {
@@ -263,26 +359,21 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
         let started = DispatchTime.now().uptimeNanoseconds
         isDecoding = tokens.count == 1
         let logits: Logits
+        // The card of the work in progress, which a fault is put down to.
+        var current = 0
         do {
-            var lastRow: (buffers: GroupBuffers, row: Int)?
+            var lastChunkRow: (group: Int, row: Int)?
             for step in plan.steps {
-                switch step {
-                case let .chunk(group, offset, count, history):
-                    try runChunk(tokens[offset ..< offset + count], group: group, history: history, stack: stack, on: device)
-                    lastRow = (stack.groups[group.index]!, count - 1)
-                case let .single(offset, position):
-                    try runSingle(tokens[offset], at: position, stack: stack, on: device)
-                    lastRow = nil
+                for index in cards.indices {
+                    current = index
+                    try await run(step, of: tokens, card: index, on: cards[index].device)
                 }
+                if case let .chunk(group, _, count, _) = step { lastChunkRow = (group.index, count - 1) } else { lastChunkRow = nil }
             }
-            if let (buffers, row) = lastRow {
-                // The post model reads the decode group's last hidden buffer: move the chunk's last real row there.
-                let from = buffers.hidden[stack.layers.count % 2].address(at: row * shapes.hidden * 2)
-                try device.copy(from, to: stack.decodeBuffers.hidden[stack.layers.count % 2].address, byteCount: shapes.hidden * 2)
-            }
-            logits = try runPost(stack, on: device)
+            current = cards.count - 1
+            logits = try await runPost(lastChunkRow: lastChunkRow, on: cards[current].device)
         } catch {
-            throw classifyFault(error, on: device)
+            throw classifyFault(error, card: current, on: device)
         }
         if ticket?.isAbandoned == true {
             // Its caller was told it failed: the rows written past `position` are ignored.
@@ -295,45 +386,70 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
         return logits
     }
 
-    /// Every AXCL error is counted by kind. One that leaves the card unhealthy (axera.md §7.9)
-    /// makes the engine stale and hands the card to recovery; any other fails this call only,
-    /// with the cache as it was before it (rows beyond `cached` are rewritten by the next call).
-    private func classifyFault(_ error: AXCLError, on device: isolated AXCLDevice) -> NPUEngineError {
-        card.recordFault(error.kind.rawValue)
+    /// Every AXCL error is counted by kind on the card it happened on. One that leaves the card
+    /// unhealthy (axera.md §7.9) makes the engine stale — on every card, for a split model — and
+    /// hands that card to recovery; any other fails this call only, with the cache as it was
+    /// before it (rows beyond `cached` are rewritten by the next call).
+    private func classifyFault(_ error: AXCLError, card index: Int, on device: isolated AXCLDevice) -> NPUEngineError {
+        let faulty = cards[index]
+        faulty.health.recordFault(error.kind.rawValue)
         guard error.kind.marksDeviceUnhealthy else { return NPUEngineError.device(error) }
         isStale = true
-        if let supervision {
+        if let supervision = faulty.supervision {
             let detail = "\(error); recovering the card"
-            if card.transition(to: .recovering, detail: detail, from: [.ready, .degraded]) { supervision.deviceFault(error) }
+            if faulty.health.transition(to: .recovering, detail: detail, from: [.ready, .degraded]) { supervision.deviceFault(error) }
         } else {
             // Nobody will recover this card: the engine stays unusable.
-            card.transition(to: .failed, detail: "\(error)", from: [.ready, .degraded, .recovering])
+            faulty.health.transition(to: .failed, detail: "\(error)", from: [.ready, .degraded, .recovering])
         }
         return NPUEngineError.device(error)
     }
 
-    /// One token through every layer's decode group (axera.md §3.7).
-    private func runSingle(_ token: TokenID, at position: Int, stack: LayerStack, on device: isolated AXCLDevice) throws(AXCLError) {
+    /// One step of the plan through the layers card `index` holds. Its input rows are on the
+    /// host: the embedding rows for the first card, the rows the previous card handed over for
+    /// the others; a card before the last hands its output rows to the next one's staging (D2H
+    /// here, H2D there: cards share no memory, axera.md §1.6).
+    private func run(_ step: PrefillPlan.Step, of tokens: [TokenID], card index: Int, on device: isolated AXCLDevice) throws(AXCLError) {
+        let stack = stacks[index]
+        let buffers: GroupBuffers, rows: Int
+        switch step {
+        case let .chunk(group, offset, count, history):
+            try runChunk(tokens[offset ..< offset + count], group: group, history: history, card: index, on: device)
+            (buffers, rows) = (stack.groups[group.index]!, count)
+        case let .single(offset, position):
+            try runSingle(tokens[offset], at: position, card: index, on: device)
+            (buffers, rows) = (stack.decodeBuffers, 1)
+        }
+        if index + 1 < stacks.count {
+            try device.copy(stack.outputBuffer(of: buffers).address, to: stacks[index + 1].staging.embeddings,
+                            byteCount: rows * embeddings.rowBytes)
+        }
+    }
+
+    /// One token through the decode group of every layer on card `index` (axera.md §3.7).
+    private func runSingle(_ token: TokenID, at position: Int, card index: Int, on device: isolated AXCLDevice) throws(AXCLError) {
+        let stack = stacks[index]
         let buffers = stack.decodeBuffers, staging = stack.staging
         let rowBytes = shapes.kvWidth * 2
-        embeddings.copyRow(token, to: staging.embeddings.pointer)
+        if index == 0 { embeddings.copyRow(token, to: staging.embeddings.pointer) }
         try device.copy(staging.embeddings, to: buffers.hidden[0].address, byteCount: embeddings.rowBytes)
         staging.indices.pointer.storeBytes(of: UInt32(position), as: UInt32.self)
         try device.copy(staging.indices, to: buffers.indices.address, byteCount: 4)
-        try syncDecodeMask(visible: position, stack: stack, on: device)
-        let group = shapes.decodeGroup
+        try syncDecodeMask(visible: position, card: index, on: device)
+        let group = shapes.decodeGroup, clock = cards[index].clock
         for layer in stack.layers {
-            try timedExecute(layer.model, layer.context, group: group, io: layer.ios[group], on: device)
+            try timedExecute(layer.model, layer.context, group: group, io: layer.ios[group], clock: clock, on: device)
             try device.copy(buffers.keysOut.address, to: layer.keys.address(at: position * rowBytes), byteCount: rowBytes)
             try device.copy(buffers.valuesOut.address, to: layer.values.address(at: position * rowBytes), byteCount: rowBytes)
         }
         counters.executes += stack.layers.count
-        counters.decodeSteps += 1
+        if index == 0 { counters.decodeSteps += 1 }
     }
 
-    /// Up to one chunk of tokens through every layer's prefill group (axera.md §3.6).
+    /// Up to one chunk of tokens through the prefill group of every layer on card `index` (axera.md §3.6).
     private func runChunk(_ tokens: ArraySlice<TokenID>, group: LayerShapePlan.PrefillGroup, history cachedRows: Int,
-                          stack: LayerStack, on device: isolated AXCLDevice) throws(AXCLError) {
+                          card index: Int, on device: isolated AXCLDevice) throws(AXCLError) {
+        let stack = stacks[index]
         let buffers = stack.groups[group.index]!, staging = stack.staging
         let n = tokens.count, rowBytes = shapes.kvWidth * 2
         MaskRows.fillChunk(staging.mask.pointer.assumingMemoryBound(to: UInt16.self), chunk: group.chunk, history: group.history,
@@ -342,25 +458,28 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
         let indices = staging.indices.pointer.assumingMemoryBound(to: UInt32.self)
         for i in 0 ..< group.chunk { indices[i] = i < n ? UInt32(cachedRows + i) : 0 }
         try device.copy(staging.indices, to: buffers.indices.address, byteCount: group.chunk * 4)
-        for (i, token) in tokens.enumerated() { embeddings.copyRow(token, to: staging.embeddings.pointer + i * embeddings.rowBytes) }
+        if index == 0 {
+            for (i, token) in tokens.enumerated() { embeddings.copyRow(token, to: staging.embeddings.pointer + i * embeddings.rowBytes) }
+        }
         (staging.embeddings.pointer + n * embeddings.rowBytes).initializeMemory(as: UInt8.self, repeating: 0,
                                                                                  count: (group.chunk - n) * embeddings.rowBytes)
         try device.copy(staging.embeddings, to: buffers.hidden[0].address, byteCount: group.chunk * embeddings.rowBytes)
+        let clock = cards[index].clock
         for layer in stack.layers {
-            try timedExecute(layer.model, layer.context, group: group.index, io: layer.ios[group.index], on: device)
+            try timedExecute(layer.model, layer.context, group: group.index, io: layer.ios[group.index], clock: clock, on: device)
             try device.copy(buffers.keysOut.address, to: layer.keys.address(at: cachedRows * rowBytes), byteCount: n * rowBytes)
             try device.copy(buffers.valuesOut.address, to: layer.values.address(at: cachedRows * rowBytes), byteCount: n * rowBytes)
         }
         counters.executes += stack.layers.count
-        counters.prefillChunks += 1
+        if index == 0 { counters.prefillChunks += 1 }
     }
 
-    private func timedExecute(_ model: EngineModel, _ context: EngineContext, group: Int, io: EngineIO,
+    private func timedExecute(_ model: EngineModel, _ context: EngineContext, group: Int, io: EngineIO, clock: ExecuteClock,
                               on device: isolated AXCLDevice) throws(AXCLError) {
         let started = DispatchTime.now().uptimeNanoseconds
-        executeClock.begin()
+        clock.begin()
         defer {
-            executeClock.end()
+            clock.end()
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             counters.executeSeconds += seconds
             if isDecoding { counters.decodeExecuteSeconds += seconds }
@@ -368,13 +487,20 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
         try device.execute(model, context: context, group: group, io: io)
     }
 
-    private func runPost(_ stack: LayerStack, on device: isolated AXCLDevice) throws(AXCLError) -> Logits {
-        let post = stack.post
-        try timedExecute(post.model, post.context, group: 0, io: post.io, on: device)
+    /// The post model on the last card. After a chunk, its last real row is moved into the
+    /// decode group's hidden buffer that the post model reads.
+    private func runPost(lastChunkRow: (group: Int, row: Int)?, on device: isolated AXCLDevice) throws(AXCLError) -> Logits {
+        let stack = stacks[stacks.count - 1]
+        let post = stack.post!, logitsStaging = stack.staging.logits!
+        if let (group, row) = lastChunkRow {
+            let from = stack.outputBuffer(of: stack.groups[group]!).address(at: row * shapes.hidden * 2)
+            try device.copy(from, to: stack.outputBuffer(of: stack.decodeBuffers).address, byteCount: shapes.hidden * 2)
+        }
+        try timedExecute(post.model, post.context, group: 0, io: post.io, clock: cards[cards.count - 1].clock, on: device)
         counters.executes += 1
         let count = embeddings.vocabularySize
-        try device.copy(post.logits.address, to: stack.staging.logits, byteCount: count * 2)
-        let bits = UnsafePointer(stack.staging.logits.pointer.assumingMemoryBound(to: UInt16.self))
+        try device.copy(post.logits.address, to: logitsStaging, byteCount: count * 2)
+        let bits = UnsafePointer(logitsStaging.pointer.assumingMemoryBound(to: UInt16.self))
         // bf16 -> f32 is a shift into the upper half (axera.md §3.4).
         let values = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             for i in 0 ..< count { buffer[i] = Float(bitPattern: UInt32(bits[i]) << 16) }
@@ -383,69 +509,90 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
         return Logits(values)
     }
 
-    /// Brings the decode mask on the card to `visible` visible positions, writing only the
+    /// Brings card `index`'s decode mask to `visible` visible positions, writing only the
     /// positions that changed.
-    private func syncDecodeMask(visible: Int, stack: LayerStack, on device: isolated AXCLDevice) throws(AXCLError) {
-        guard visible != maskVisible else { return }
-        let (start, count, value) = visible > maskVisible
-            ? (maskVisible, visible - maskVisible, MaskValue.visible)
-            : (visible, maskVisible - visible, MaskValue.masked)
+    private func syncDecodeMask(visible: Int, card index: Int, on device: isolated AXCLDevice) throws(AXCLError) {
+        let stack = stacks[index], shown = maskVisible[index]
+        guard visible != shown else { return }
+        let (start, count, value) = visible > shown
+            ? (shown, visible - shown, MaskValue.visible)
+            : (visible, shown - visible, MaskValue.masked)
         stack.staging.mask.pointer.assumingMemoryBound(to: UInt16.self).update(repeating: value, count: count)
         try device.copy(stack.staging.mask, to: stack.decodeBuffers.mask.address(at: start * 2), byteCount: count * 2)
-        maskVisible = visible
+        maskVisible[index] = visible
+    }
+
+    private func resetDecodeMasks() async throws {
+        for index in cards.indices { try await resetDecodeMask(card: index, on: cards[index].device) }
     }
 
     /// All cache positions masked; the last column, the token's own slot, visible (axera.md §3.7).
-    private func resetDecodeMask(on device: isolated AXCLDevice) throws {
-        guard let stack else { return }
-        let capacity = shapes.capacity
+    private func resetDecodeMask(card index: Int, on device: isolated AXCLDevice) throws {
+        guard index < stacks.count else { return }
+        let stack = stacks[index], capacity = shapes.capacity
         let mask = stack.staging.mask.pointer.assumingMemoryBound(to: UInt16.self)
         mask.update(repeating: MaskValue.masked, count: capacity)
         mask[capacity] = MaskValue.visible
         try device.copy(stack.staging.mask, to: stack.decodeBuffers.mask.address, byteCount: (capacity + 1) * 2)
-        maskVisible = 0
+        maskVisible[index] = 0
     }
 
-    // MARK: Recovery (driven by CardSupervisor on the device thread)
+    // MARK: Recovery (driven by each card's CardSupervisor)
 
-    /// Frees what the model held, best effort: after a reboot the handles are already gone.
-    func releaseForRecovery() async { await releaseStale(on: device) }
+    /// Frees what the model held on all its cards, best effort: after a reboot the handles are already gone.
+    func releaseForRecovery() async {
+        let stale = await markStale(on: device)
+        await Self.release(stale, from: cards)
+    }
 
     /// Loads the package again and computes the cached tokens again, so that the next request
-    /// finds the prefix it expects (the session above still holds the same tokens).
-    func reloadAfterRecovery() async throws { try await reload(on: device) }
-
-    private func releaseStale(on device: isolated AXCLDevice) {
-        isStale = true
-        if var stack { _ = stack.allocations.release(on: device) }
-        stack = nil
-        cached = 0
-        maskVisible = 0
+    /// finds the prefix it expects (the session above still holds the same tokens). A split
+    /// model needs all its cards: while another of them is still down, it stays released, and
+    /// that card's own recovery reloads it.
+    /// - Parameter recovered: the card whose recovery asks (it is still `recovering` itself).
+    func reloadAfterRecovery(of recovered: DeviceID? = nil) async throws {
+        if cards.contains(where: { $0.device.id != recovered && !$0.health.acceptsWork }) {
+            await releaseForRecovery()
+            return
+        }
+        await releaseForRecovery()
+        try await reload(on: device)
     }
 
-    private func reload(on device: isolated AXCLDevice) throws {
-        if stack != nil { releaseStale(on: device) }
-        let fresh = try LayerStack.load(package, cmmFloorMiB: options.cmmFloorMiB, on: device)
-        guard fresh.shapes == shapes else {
-            var fresh = fresh
-            _ = fresh.allocations.release(on: device)
+    private func markStale(on device: isolated AXCLDevice) -> [LayerStack] {
+        isStale = true
+        let stale = stacks
+        stacks = []
+        cached = 0
+        maskVisible = Array(repeating: 0, count: cards.count)
+        return stale
+    }
+
+    private func reload(on device: isolated AXCLDevice) async throws {
+        let fresh = try await Self.loadStacks(package, on: cards, cmmFloorMiB: options.cmmFloorMiB)
+        guard fresh[0].shapes == shapes else {
+            await Self.release(fresh, from: cards)
             throw NPUEngineError.inconsistentLayers(path: package.directory.path, reason: "the reloaded package has other shape groups")
         }
-        stack = fresh
+        stacks = fresh
         cached = 0
         isStale = false
-        try resetDecodeMask(on: device)
-        let restored = restorePersisted(matching: cachedTokens, on: device)
+        try await resetDecodeMasks()
+        let restored = await restorePersisted(matching: cachedTokens, on: device)
         if restored < cachedTokens.count {
-            _ = try evaluate(Array(cachedTokens[restored...]), at: restored, mode: options.prefillMode, record: false, on: device)
+            _ = try await evaluate(Array(cachedTokens[restored...]), at: restored, mode: options.prefillMode, record: false, on: device)
         }
     }
 
-    private func readCacheRows(layer: Int, range: Range<Int>, on device: isolated AXCLDevice) throws -> (keys: [UInt16], values: [UInt16]) {
-        guard let stack else { throw NPUEngineError.deviceUnavailable("the model was unloaded") }
+    private func readCacheRows(layer: Int, range: Range<Int>, card index: Int, on device: isolated AXCLDevice) throws
+        -> (keys: [UInt16], values: [UInt16])
+    {
+        guard index < stacks.count else { throw NPUEngineError.deviceUnavailable("the model was unloaded") }
+        let stack = stacks[index]
         let rowBytes = shapes.kvWidth * 2, count = range.count * shapes.kvWidth
-        let keys = try device.read(UInt16.self, count: count, from: stack.layers[layer].keys.address(at: range.lowerBound * rowBytes))
-        let values = try device.read(UInt16.self, count: count, from: stack.layers[layer].values.address(at: range.lowerBound * rowBytes))
+        let held = stack.layers[layer - stack.layerRange.lowerBound]
+        let keys = try device.read(UInt16.self, count: count, from: held.keys.address(at: range.lowerBound * rowBytes))
+        let values = try device.read(UInt16.self, count: count, from: held.values.address(at: range.lowerBound * rowBytes))
         return (keys, values)
     }
 }

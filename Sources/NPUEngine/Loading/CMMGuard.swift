@@ -22,9 +22,15 @@ struct CMMGuard {
     }
 
     /// After `loaded` layers: the rest, at the measured cost per layer, plus the post model must fit.
-    func checkAfterLayers(loaded: Int, total: Int, freeKiB: Int, postModelBytes: Int) throws {
+    /// The first layer's cost includes the buffers all layers share; from the second layer on,
+    /// the cost per layer is measured without it.
+    func checkAfterLayers(loaded: Int, total: Int, freeKiB: Int, freeAfterFirstKiB: Int?, postModelBytes: Int) throws {
         guard loaded > 0 else { return }
-        let perLayer = max(0, freeAtStartKiB - freeKiB) / loaded
+        let perLayer = if let freeAfterFirstKiB, loaded > 1 {
+            max(0, freeAfterFirstKiB - freeKiB) / (loaded - 1)
+        } else {
+            max(0, freeAtStartKiB - freeKiB) / loaded
+        }
         let needed = perLayer * (total - loaded) + postModelBytes / 1024 + floorKiB
         if needed > freeKiB {
             throw NPUEngineError.insufficientCMM(loadedLayers: loaded, totalLayers: total, neededKiB: needed, freeKiB: freeKiB)

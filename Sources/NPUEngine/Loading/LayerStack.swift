@@ -1,14 +1,19 @@
 import AXCL
 import Foundation
 
-/// A whole package placed on one card: layers loaded in order on the device thread, shape groups
-/// read and classified, buffers allocated once (axera.md §7.4, §7.5).
+/// A package's layers `layerRange` placed on one card: layers loaded in order on the device
+/// thread, shape groups read and classified, buffers allocated once (axera.md §7.4, §7.5). A model
+/// that fits on one card is one stack of every layer with the post model; a model split across
+/// cards is one stack per card, the post model on the last.
 struct LayerStack: Sendable {
     let shapes: LayerShapePlan
+    /// The package's layer indices held here.
+    let layerRange: Range<Int>
     let layers: [LoadedLayer]
     /// By shape-group index; the decode group and every prefill group.
     let groups: [Int: GroupBuffers]
-    let post: LoadedPost
+    /// On the card that holds the last layer only.
+    let post: LoadedPost?
     let staging: HostStaging
     /// Every layer's shape groups as the runtime reported them, then the post model's.
     let ioTables: [[ShapeGroup]]
@@ -18,10 +23,18 @@ struct LayerStack: Sendable {
 
     var decodeBuffers: GroupBuffers { groups[shapes.decodeGroup]! }
 
-    static func load(_ package: NPUModelPackage, cmmFloorMiB: Int, on device: isolated AXCLDevice) throws -> LayerStack {
+    /// The hidden buffer the last layer here writes (of `buffers`' pair): the post model's input,
+    /// or the rows handed to the next card.
+    func outputBuffer(of buffers: GroupBuffers) -> DeviceBuffer { buffers.hidden[layers.count % 2] }
+
+    /// - Parameter layerRange: the layers to load; nil loads them all.
+    /// - Parameter withPost: whether the post model goes on this card too.
+    static func load(_ package: NPUModelPackage, layers layerRange: Range<Int>? = nil, withPost: Bool = true, cmmFloorMiB: Int,
+                     on device: isolated AXCLDevice) throws -> LayerStack {
         var allocations = DeviceAllocations()
         do {
-            return try load(package, cmmFloorMiB: cmmFloorMiB, allocations: &allocations, on: device)
+            return try load(package, layers: layerRange ?? package.layerFiles.indices, withPost: withPost, cmmFloorMiB: cmmFloorMiB,
+                            allocations: &allocations, on: device)
         } catch {
             _ = allocations.release(on: device)
             throw error
@@ -32,18 +45,24 @@ struct LayerStack: Sendable {
         ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? NSNumber)?.intValue ?? 0
     }
 
-    private static func load(_ package: NPUModelPackage, cmmFloorMiB: Int, allocations: inout DeviceAllocations,
-                             on device: isolated AXCLDevice) throws -> LayerStack {
+    private static func load(_ package: NPUModelPackage, layers layerRange: Range<Int>, withPost: Bool, cmmFloorMiB: Int,
+                             allocations: inout DeviceAllocations, on device: isolated AXCLDevice) throws -> LayerStack {
+        guard !layerRange.isEmpty, layerRange.clamped(to: package.layerFiles.indices) == layerRange else {
+            throw NPUEngineError.invalidPackage(directory: package.directory.path,
+                                                reason: "layers \(layerRange) are not among its \(package.layerFiles.count) layers")
+        }
+        let files = Array(package.layerFiles[layerRange])
         let guardrail = CMMGuard(freeKiB: Int(try device.properties().cmmFreeKiB), floorMiB: cmmFloorMiB)
-        let postBytes = fileSize(package.postModelFile)
-        try guardrail.checkBeforeLoad(weightBytes: package.layerFiles.reduce(postBytes) { $0 + fileSize($1) },
-                                      layerCount: package.layerFiles.count)
+        let postBytes = withPost ? fileSize(package.postModelFile) : 0
+        try guardrail.checkBeforeLoad(weightBytes: files.reduce(postBytes) { $0 + fileSize($1) }, layerCount: files.count)
 
         var shapes: LayerShapePlan?
         var groupInfo: [ShapeGroup] = []
         var groups: [Int: GroupBuffers] = [:]
         var layers: [LoadedLayer] = []
-        for (index, file) in package.layerFiles.enumerated() {
+        var freeAfterFirst: Int?
+        // `index` counts from the first layer on this card: the ping-pong of hidden buffers restarts per card.
+        for (index, file) in files.enumerated() {
             let model = try device.loadModel(path: file.path)
             allocations.models.append(model)
             let context = try device.createContext(for: model)
@@ -89,24 +108,27 @@ struct LayerStack: Sendable {
                 ios.append(io)
             }
             layers.append(LoadedLayer(model: model, context: context, ios: ios, keys: keys, values: values))
-            try guardrail.checkAfterLayers(loaded: index + 1, total: package.layerFiles.count,
-                                           freeKiB: Int(try device.properties().cmmFreeKiB), postModelBytes: postBytes)
+            let free = Int(try device.properties().cmmFreeKiB)
+            if index == 0 { freeAfterFirst = free }
+            try guardrail.checkAfterLayers(loaded: index + 1, total: files.count, freeKiB: free, freeAfterFirstKiB: freeAfterFirst,
+                                           postModelBytes: postBytes)
         }
         guard let shapes else {
             throw NPUEngineError.invalidPackage(directory: package.directory.path, reason: "it has no layers")
         }
         let decode = groups[shapes.decodeGroup]!
-        let post = try loadPost(package, input: decode.hidden[layers.count % 2], hidden: shapes.hidden,
-                                allocations: &allocations, on: device)
+        let post = withPost
+            ? try loadPost(package, input: decode.hidden[layers.count % 2], hidden: shapes.hidden, allocations: &allocations, on: device)
+            : nil
         let largestChunk = shapes.prefillGroups.map(\.chunk).max() ?? 1
         let largestMask = groupInfo.compactMap { $0.input(named: "mask")?.byteCount }.max() ?? 0
         let staging = HostStaging(
             embeddings: try allocations.hostBuffer(largestChunk * shapes.hidden * 2, on: device),
             indices: try allocations.hostBuffer(largestChunk * 4, on: device),
             mask: try allocations.hostBuffer(max(largestMask, (shapes.capacity + 1) * 2), on: device),
-            logits: try allocations.hostBuffer(post.vocabularySize * 2, on: device))
+            logits: try post.map { try allocations.hostBuffer($0.vocabularySize * 2, on: device) })
         let used = max(0, guardrail.freeAtStartKiB - Int(try device.properties().cmmFreeKiB))
-        return LayerStack(shapes: shapes, layers: layers, groups: groups, post: post, staging: staging,
+        return LayerStack(shapes: shapes, layerRange: layerRange, layers: layers, groups: groups, post: post, staging: staging,
                           ioTables: allocations.infos.map(\.groups), allocations: allocations, cmmUsedKiB: used)
     }
 

@@ -36,8 +36,10 @@ struct LoadedPost: Sendable {
 
 /// Pinned host staging for every hot copy (axera.md §1.6, §7.5).
 struct HostStaging: Sendable {
-    let embeddings: PinnedHostBuffer   // chunk rows × hidden bf16
+    /// chunk rows × hidden bf16: the first card's embedding rows, or the hidden rows the previous
+    /// card of a split model handed over.
+    let embeddings: PinnedHostBuffer
     let indices: PinnedHostBuffer      // chunk × uint32
     let mask: PinnedHostBuffer         // the largest mask of any group
-    let logits: PinnedHostBuffer       // vocabulary bf16
+    let logits: PinnedHostBuffer?      // vocabulary bf16, where the post model is
 }

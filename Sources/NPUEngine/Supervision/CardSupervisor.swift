@@ -14,7 +14,7 @@ public actor CardSupervisor {
     public nonisolated let settings: CardSupervisionSettings
     private nonisolated let report: @Sendable (String) -> Void
     private let reader: TelemetryReader
-    private let clock = ExecuteClock()
+    private nonisolated let clock = ExecuteClock()
     private var engines: [WeakEngine] = []
     private var telemetry: Task<Void, Never>?
     private var recovery: Task<Void, Never>?
@@ -46,16 +46,28 @@ public actor CardSupervisor {
     /// Loads a package onto this card as a supervised engine.
     public func loadEngine(_ package: NPUModelPackage, options: NPUEngineOptions = NPUEngineOptions()) async throws -> NPUEngine {
         try health.admit()
+        let card = engineCard(for: LayerShare(device: device, layers: package.layerFiles.indices))
+        let engine = try await NPUEngine.load(package, cards: [card], options: options)
+        adopt(engine)
+        return engine
+    }
+
+    /// This card as one of an engine's cards: its faults and hangs come back here.
+    nonisolated func engineCard(for share: LayerShare) -> EngineCard {
         let supervision = EngineSupervision(
             engineTimeout: settings.engineTimeout,
             clock: clock,
             deviceFault: { [weak self] error in Task { await self?.startRecovery(reason: "\(error)") } },
             wedged: { [weak self] detail in self?.report("\(self?.health.snapshot.name ?? "card") wedged: \(detail)") },
             lateReturn: { [weak self] in Task { await self?.startRecovery(reason: "a hung engine call returned") } })
-        let engine = try await NPUEngine.load(package, on: device, options: options, card: health, supervision: supervision)
+        return EngineCard(share: share, health: health, supervision: supervision)
+    }
+
+    /// Puts an engine holding layers on this card under the recovery ladder: a model split
+    /// across cards is adopted by each of them.
+    func adopt(_ engine: NPUEngine) {
         engines.removeAll { $0.engine == nil }
         engines.append(WeakEngine(engine: engine))
-        return engine
     }
 
     /// Stops polling; engines stay loaded.
@@ -168,7 +180,7 @@ public actor CardSupervisor {
         try await waitForEnumeration()
         try await device.reopen()
         try await NPUCard.initializeEngine(on: device)
-        for engine in live { try await engine.reloadAfterRecovery() }
+        for engine in live { try await engine.reloadAfterRecovery(of: device.id) }
     }
 
     /// Polls the device list until the card is back, bounded by `enumerationTimeout`

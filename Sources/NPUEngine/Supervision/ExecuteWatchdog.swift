@@ -31,9 +31,10 @@ final class CallTicket: Sendable {
 /// be cancelled in-process, so the caller is answered when one execute has run longer than the
 /// timeout, and the work itself is left to finish (or not) on the device thread.
 enum ExecuteWatchdog {
-    /// Runs `body`; if one execute stamped on `clock` runs longer than `timeout` seconds, throws
-    /// `stalled()` instead. `lateReturn` runs if the abandoned body ever finishes.
-    static func run<T: Sendable>(clock: ExecuteClock, timeout: Double, stalled: @escaping @Sendable () -> any Error,
+    /// Runs `body`; if one execute stamped on any of `clocks` (one per card the call uses) runs
+    /// longer than `timeout` seconds, throws `stalled()` instead. `lateReturn` runs if the
+    /// abandoned body ever finishes.
+    static func run<T: Sendable>(clocks: [ExecuteClock], timeout: Double, stalled: @escaping @Sendable () -> any Error,
                                  lateReturn: @escaping @Sendable () -> Void,
                                  _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let outcome = Outcome<T>()
@@ -45,7 +46,7 @@ enum ExecuteWatchdog {
                 while !Task.isCancelled {
                     try? await Task.sleep(nanoseconds: UInt64(tick * 1e9))
                     if Task.isCancelled { return }
-                    if let running = clock.runningSeconds, running > timeout {
+                    if let running = clocks.compactMap(\.runningSeconds).max(), running > timeout {
                         _ = outcome.resolve(.failure(stalled()))
                         return
                     }

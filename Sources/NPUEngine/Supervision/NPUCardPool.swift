@@ -3,12 +3,18 @@ import EngineInterface
 import Foundation
 
 /// The cards the server uses (AXLLAMA_DEVICES, default the first listed), each under its own
-/// supervisor, and the placement of models on them: one model per card, on the first card that
-/// takes work and has the CMM for it. It is also the device monitor that health and metrics read.
+/// supervisor, and the placement of models on them: a model on the first card that takes work and
+/// has the CMM for it, or split across several cards when none has. It is also the device monitor
+/// that health and metrics read.
 public final class NPUCardPool: DeviceMonitor, Sendable {
     public let cards: [CardSupervisor]
+    private let report: @Sendable (String) -> Void
 
-    public init(cards: [CardSupervisor]) { self.cards = cards }
+    /// - Parameter report: receives a line when a model is split across cards, for the server's log.
+    public init(cards: [CardSupervisor], report: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.cards = cards
+        self.report = report
+    }
 
     /// Opens every configured card. A card that does not open is reported and left out; no card
     /// at all is an error.
@@ -29,23 +35,29 @@ public final class NPUCardPool: DeviceMonitor, Sendable {
             }
         }
         guard !cards.isEmpty else { throw NPUEngineError.deviceUnavailable("no configured card opened (\(failures.joined(separator: "; ")))") }
-        return NPUCardPool(cards: cards)
+        return NPUCardPool(cards: cards, report: report)
     }
 
     public func deviceStatuses() async -> [DeviceStatus] { cards.map(\.status) }
 
     /// Loads `package` on the first card that accepts work and has room for its weights plus
-    /// the CMM floor; a card whose load runs out of CMM is skipped for the next one.
+    /// the CMM floor; a card whose load runs out of CMM is skipped for the next one. When no
+    /// card can take it whole, its layers are split across the cards that accept work and
+    /// together have room (`LayerSplit`); each of those cards' supervisors then watches it.
     public func place(_ package: NPUModelPackage, options: NPUEngineOptions = NPUEngineOptions()) async throws -> NPUEngine {
-        let neededKiB = Self.weightBytes(package) / 1024 + options.cmmFloorMiB * 1024
+        let floorKiB = options.cmmFloorMiB * 1024
+        let neededKiB = Self.weightBytes(package) / 1024 + floorKiB
         var reasons: [String] = []
+        var candidates: [(card: CardSupervisor, freeKiB: Int)] = []
         for card in cards {
             let name = card.status.name
             guard card.health.acceptsWork else {
                 reasons.append("\(name) is \(card.status.state.rawValue)")
                 continue
             }
-            if let free = try? await card.device.properties().cmmFreeKiB, Int(free) < neededKiB {
+            let free = try? await card.device.properties().cmmFreeKiB
+            if let free { candidates.append((card, Int(free))) }
+            if let free, Int(free) < neededKiB {
                 reasons.append("\(name) has \(free / 1024) MiB CMM free, the model needs about \(neededKiB / 1024) MiB")
                 continue
             }
@@ -56,12 +68,48 @@ public final class NPUCardPool: DeviceMonitor, Sendable {
                 reasons.append("\(name): \(error)")
             }
         }
+        if candidates.count >= 2 {
+            if let engine = try await placeSplit(package, over: candidates, floorKiB: floorKiB, options: options, reasons: &reasons) {
+                return engine
+            }
+        }
         throw NPUEngineError.deviceUnavailable("no card can take \(package.manifest.modelName): \(reasons.joined(separator: "; "))")
     }
 
-    static func weightBytes(_ package: NPUModelPackage) -> Int {
-        (package.layerFiles + [package.postModelFile]).reduce(0) { total, url in
-            total + (((try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? NSNumber)?.intValue ?? 0)
+    /// The package's layers over several of `candidates` (which accept work), or nil with the
+    /// reason added when they cannot hold it together.
+    private func placeSplit(_ package: NPUModelPackage, over candidates: [(card: CardSupervisor, freeKiB: Int)], floorKiB: Int,
+                            options: NPUEngineOptions, reasons: inout [String]) async throws -> NPUEngine? {
+        let layerKiB = package.layerFiles.map { LayerSplit.estimatedKiB(fileBytes: Self.fileBytes($0)) }
+        let postKiB = LayerSplit.estimatedKiB(fileBytes: Self.fileBytes(package.postModelFile))
+        let budgets = candidates.map { $0.freeKiB - floorKiB }
+        guard let plan = LayerSplit.plan(layerKiB: layerKiB, postKiB: postKiB, budgetsKiB: budgets) else {
+            let needed = layerKiB.reduce(postKiB, +) / 1024, free = budgets.reduce(0) { $0 + max(0, $1) } / 1024
+            reasons.append("split across cards, the model needs about \(needed) MiB (weights, caches and buffers) "
+                + "but the cards that take work have \(free) MiB free together above the floor")
+            return nil
         }
+        let used = plan.map { (supervisor: candidates[$0.card].card, layers: $0.layers) }
+        let engineCards = used.map { $0.supervisor.engineCard(for: LayerShare(device: $0.supervisor.device, layers: $0.layers)) }
+        let description = used.map { "\($0.supervisor.status.name) layers \($0.layers.lowerBound)-\($0.layers.upperBound - 1)" }
+            .joined(separator: ", ")
+        do {
+            let engine = try await NPUEngine.load(package, cards: engineCards, options: options)
+            for card in used { await card.supervisor.adopt(engine) }
+            report("\(package.manifest.modelName) is split across \(used.count) cards: \(description)")
+            return engine
+        } catch let error as NPUEngineError {
+            guard case .insufficientCMM = error else { throw error }
+            reasons.append("split as \(description): \(error)")
+            return nil
+        }
+    }
+
+    static func weightBytes(_ package: NPUModelPackage) -> Int {
+        (package.layerFiles + [package.postModelFile]).reduce(0) { $0 + fileBytes($1) }
+    }
+
+    static func fileBytes(_ url: URL) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? NSNumber)?.intValue ?? 0
     }
 }
