@@ -1,14 +1,16 @@
 """An NPU model package served end to end on the AXCL simulator: the default model converted with
 `axllama convert`, registered with a Modelfile `FROM <package directory>` through the `ollama`
 client, listed, shown, chatted with (greedy, compared with the CPU engine on the same GGUF), seen
-in `ps` with its card memory, and deleted while the directory stays.
+in `ps` with its card memory, and deleted while the directory stays. Then the same package on two
+simulated cards whose CMM is each smaller than its weights: split across both, it answers the same.
 
-One server of its own: it needs AXLLAMA_AXCL_LIBRARY pointing at the simulator, and its model
-list must not disturb the shared server's.
+Servers of their own: they need AXLLAMA_AXCL_LIBRARY pointing at the simulator, and their model
+lists must not disturb the shared server's.
 """
 import json
 import subprocess
 import tempfile
+import time
 import urllib.request
 from pathlib import Path
 
@@ -123,3 +125,52 @@ def test_copy_and_delete_keep_the_package_directory(npu_server, created, package
     assert {m.model for m in client(npu_server).list().models} == {MODEL}
     assert (package_dir / "config.json").is_file()
     assert not any(m.model == PACKAGE_MODEL for m in client(npu_server).ps().models)
+
+
+# The split server's CMM floor (AXLLAMA_CMM_FLOOR_MIB), small so that the pools stay small.
+SPLIT_FLOOR_MIB = 16
+
+
+def weight_mib(package_dir):
+    """The layer and post model files: what the loader checks a card's free CMM against."""
+    files = list(package_dir.glob("*_together.axmodel")) + list(package_dir.glob("*_post.axmodel"))
+    return sum(f.stat().st_size for f in files) >> 20
+
+
+@pytest.fixture(scope="module")
+def split_server(binary, gguf, package_dir):
+    """Two simulated cards, each with a CMM pool one MiB short of the package's weights plus the
+    floor: neither takes the model whole, together they hold it with room to spare."""
+    pool = weight_mib(package_dir) + SPLIT_FLOOR_MIB - 1
+    instance = Server(binary, gguf, {
+        "AXLLAMA_AXCL_LIBRARY": str(simulator_library(binary)), "OLLAMA_KEEP_ALIVE": "5m",
+        "AXSIM_DEVICE_COUNT": "2", "AXSIM_CMM_MIB": str(pool), "AXLLAMA_DEVICES": "129,130",
+        "AXLLAMA_CMM_FLOOR_MIB": str(SPLIT_FLOOR_MIB), "AXLLAMA_TELEMETRY_INTERVAL": "200ms",
+    })
+    yield instance
+    instance.stop()
+
+
+def card_memory(server):
+    with urllib.request.urlopen(server.base + "/health", timeout=10) as response:
+        return [device.get("cmm_used_bytes") or 0 for device in json.loads(response.read()).get("devices", [])]
+
+
+def test_package_split_across_two_small_cards_answers_as_the_cpu_engine_does(split_server, package_dir):
+    statuses = [u.status for u in client(split_server).create(model=PACKAGE_MODEL, from_=str(package_dir), stream=True)]
+    assert statuses[-1] == "success"
+    cpu = client(split_server).chat(model=MODEL, messages=MESSAGES, options=GREEDY).message.content
+    split = client(split_server).chat(model=PACKAGE_MODEL, messages=MESSAGES, options=GREEDY)
+    assert split.done and split.message.content == cpu and "4" in cpu
+    with open(split_server.log.name) as log:
+        assert "is split across 2 cards" in log.read()
+
+    # /api/ps reports the model's CMM on both cards; /health sees each card holding its part.
+    running = {m.model: m for m in client(split_server).ps().models}
+    size = running[PACKAGE_MODEL].size_vram
+    deadline = time.time() + 10
+    while time.time() < deadline and sum(card_memory(split_server)) != size:
+        time.sleep(0.2)
+    used = card_memory(split_server)
+    assert len(used) == 2 and all(part > 0 for part in used) and sum(used) == size
+    assert all(part < (weight_mib(package_dir) << 20) for part in used)

@@ -151,6 +151,27 @@ extension SimulatorBackedTests {
             try await split.unload()
         }
 
+        /// The persisted prompt prefix holds the rows of every layer, from both cards, and a fresh
+        /// load writes them back to both.
+        @Test func persistedPrefixCoversTheLayersOfEveryCard() async throws {
+            let cards = try await TwoCards.open()
+            let cache = try TemporaryDirectory()
+            let options = NPUEngineOptions(prefixCacheDirectory: cache.url)
+            let first = try await cards.split(options)
+            let prompt = TinyModel.prompt(40, seed: 12)
+            _ = try await first.forward(prompt, at: 0)
+            await first.truncateCache(to: 30)
+            #expect(await first.counters().prefixCacheWrites == 1)
+            let expected = try await first.forward(Array(prompt[30...]), at: 30).values
+            try await first.unload()
+
+            let second = try await cards.split(options)
+            #expect(await second.restoredPrefix() == Array(prompt[..<30]))
+            let restored = try await second.forward(Array(prompt[30...]), at: 30).values
+            #expect(differences(restored, expected) == 0)
+            try await second.unload()
+        }
+
         @Test func layerRangesThatDoNotCoverThePackageAreRefused() async throws {
             let cards = try await TwoCards.open()
             await #expect {
