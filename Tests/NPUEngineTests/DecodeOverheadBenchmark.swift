@@ -1,3 +1,4 @@
+import AXCL
 import AXCLSimulatorSupport
 import Foundation
 import GGUF
@@ -21,6 +22,20 @@ extension SimulatorBackedTests {
                 .write(to: directory.file("wide"))
             let card = try await SimulatedCard.open()
             let engine = try await NPUEngine.load(package, on: card.device)
+            try await measure(engine, label: "")
+            try await engine.unload()
+
+            // The same package split across two cards: the hidden row crosses through the host
+            // and the call hops to the second card's thread once per token.
+            card.control.setDeviceCount(2)
+            let second = try await NPUCard.open(library: card.library, deviceID: DeviceID(card.device.id.rawValue + 1))
+            let split = try await NPUEngine.load(package, across: [LayerShare(device: card.device, layers: 0 ..< 14),
+                                                                   LayerShare(device: second, layers: 14 ..< 28)])
+            try await measure(split, label: " split across 2 cards")
+            try await split.unload()
+        }
+
+        private func measure(_ engine: NPUEngine, label: String) async throws {
             let prompt = 300
             var logits = try await engine.forward(TinyModel.prompt(prompt, seed: 1), at: 0)
             let tokens = 48
@@ -29,13 +44,12 @@ extension SimulatorBackedTests {
             }
             let counters = await engine.counters()
             let perToken = counters.hostSecondsPerDecodedToken * 1000
-            print("NPU decode host overhead: \(String(format: "%.3f", perToken)) ms/token over \(counters.decodeSteps) tokens "
+            print("NPU decode host overhead\(label): \(String(format: "%.3f", perToken)) ms/token over \(counters.decodeSteps) tokens "
                 + "(28 layers, vocabulary 151936; execute time excluded)")
-            print("NPU prefill host overhead: \(String(format: "%.3f", counters.hostSecondsPerPrefillChunk * 1000)) ms/chunk "
+            print("NPU prefill host overhead\(label): \(String(format: "%.3f", counters.hostSecondsPerPrefillChunk * 1000)) ms/chunk "
                 + "over \(counters.prefillChunks) chunks of 128")
             #expect(counters.decodeSteps == tokens)
             #expect(perToken < 1.0)
-            try await engine.unload()
         }
     }
 }
