@@ -210,4 +210,29 @@ static inline uint16_t sim_f32_to_bf16(float value) {
     return (uint16_t)((bits.u + rounding) >> 16);
 }
 
+// One element of an IO buffer whose data type is BF16, FP16 or FP32 (the float IO types a
+// simulated model may declare): read as f32, or written rounded to nearest even.
+static inline float sim_io_load(const void *base, size_t index, uint32_t dataType) {
+    switch (dataType) {
+    case AXCL_DATA_TYPE_FP32: return ((const float *)base)[index];
+    case AXCL_DATA_TYPE_FP16: return (float)((const _Float16 *)base)[index];
+    default: return sim_bf16_to_f32(((const uint16_t *)base)[index]);
+    }
+}
+static inline void sim_io_store(void *base, size_t index, uint32_t dataType, float value) {
+    switch (dataType) {
+    case AXCL_DATA_TYPE_FP32: ((float *)base)[index] = value; break;
+    case AXCL_DATA_TYPE_FP16: ((_Float16 *)base)[index] = (_Float16)value; break;
+    default: ((uint16_t *)base)[index] = sim_f32_to_bf16(value); break;
+    }
+}
+// A value after a round trip through `dataType`'s precision.
+static inline float sim_io_round(float value, uint32_t dataType) {
+    switch (dataType) {
+    case AXCL_DATA_TYPE_FP32: return value;
+    case AXCL_DATA_TYPE_FP16: return (float)(_Float16)value;
+    default: return sim_bf16_to_f32(sim_f32_to_bf16(value));
+    }
+}
+
 #endif

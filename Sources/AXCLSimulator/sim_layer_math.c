@@ -1,9 +1,10 @@
 // The computation of simulated models: one llama/qwen transformer block wired as the vendor's
-// decoder-layer engines are (axera.md §3.4), and the post model (final norm + LM head). IO is
-// bf16 as on the card. Inside, the arithmetic is the CPU engine's: the same matrix kernels
+// decoder-layer engines are (axera.md §3.4), and the post model (final norm + LM head). IO is in
+// each tensor's declared data type: bf16 as on the card (the converter's default), fp16 or fp32.
+// Inside, the arithmetic is the CPU engine's: the same matrix kernels
 // (CCPUKernels) on the weights as the GGUF stores them, with the same int8 quantization of the
 // activations, the same softmax and SwiGLU, and RoPE angles computed in double as it does. The
-// NPU path and the CPU engine then differ only by the card's bf16 IO and K/V cache.
+// NPU path and the CPU engine then differ only by the precision of the card's IO and K/V cache.
 #include "sim_internal.h"
 #include "CCPUKernels.h"
 
@@ -15,10 +16,16 @@
 // use are written out here as fmaf, and nothing else may be contracted.
 #pragma clang fp contract(off)
 
+// A float IO buffer and its data type (BF16, FP16 or FP32).
+typedef struct io_buffer {
+    void *data;
+    uint32_t type;
+} io_buffer;
+
 typedef struct layer_io {
-    const uint16_t *kCache, *vCache, *input, *mask;
+    io_buffer kCache, vCache, input, mask;
     const uint32_t *indices;
-    uint16_t *kOut, *vOut, *output;
+    io_buffer kOut, vOut, output;
     uint32_t rows;    // m: tokens in this execute
     uint32_t history; // H: cache rows visible to this group
 } layer_io;
@@ -53,10 +60,10 @@ static float dot(const float *a, const float *b, uint32_t n) {
     return sum;
 }
 
-static bool bf16_row_is_finite(const uint16_t *values, uint32_t count) {
-    uint16_t special = 0;
-    for (uint32_t i = 0; i < count; i++) special |= (uint16_t)((values[i] & 0x7F80) == 0x7F80);
-    return special == 0;
+static bool io_row_is_finite(io_buffer buffer, size_t start, uint32_t count) {
+    bool finite = true;
+    for (uint32_t i = 0; i < count; i++) finite &= isfinite(sim_io_load(buffer.data, start + i, buffer.type)) != 0;
+    return finite;
 }
 
 static bool f32_row_is_finite(const float *values, uint32_t count) {
@@ -147,13 +154,14 @@ static void rope(float *head, uint32_t headDim, const float *table, bool neox) {
     }
 }
 
-// The card's additive mask hides a position with -65536 (axera.md §3.6); exp of a score that far
+// The card's additive mask hides a position with -65536 (axera.md §3.6), or in an fp16 mask its
+// most negative finite value -65504, as -65536 does not fit; exp of a score that far
 // below the maximum is exactly 0 in f32, so leaving such a position out of the softmax is the same
 // arithmetic, and keeps the visible positions in the order the CPU engine sums them.
 // What the skipped positions still do on the card: a NaN or infinity in a masked K or V row
 // survives the additive mask (NaN - 65536 is NaN, 0 x NaN is NaN) and poisons the head that reads
 // it, which is why the vendor's runner zeroes its caches (axera.md §7.5).
-static bool masked(uint16_t maskValue) { return sim_bf16_to_f32(maskValue) <= -65536.0f; }
+static bool masked(float maskValue) { return maskValue <= -65504.0f; }
 
 
 static axclError run_layer(const sim_model *model, const layer_io *io) {
@@ -187,7 +195,7 @@ static axclError run_layer(const sim_model *model, const layer_io *io) {
         tensor_vector(sim_model_tensor(model, "rope_freqs.weight"), table + headDim);
         factors = table + headDim;
     }
-    for (size_t i = 0; i < (size_t)m * hidden; i++) x[i] = sim_bf16_to_f32(io->input[i]);
+    for (size_t i = 0; i < (size_t)m * hidden; i++) x[i] = sim_io_load(io->input.data, i, io->input.type);
     tensor_vector(sim_model_tensor(model, "attn_norm.weight"), norm);
     for (uint32_t t = 0; t < m; t++) rms_norm(xn + (size_t)t * hidden, x + (size_t)t * hidden, norm, hidden, h->rmsNormEps);
 
@@ -218,29 +226,29 @@ static axclError run_layer(const sim_model *model, const layer_io *io) {
         for (uint32_t head = 0; head < h->heads; head++) rope(q + (size_t)t * qDim + head * headDim, headDim, table, neox);
         for (uint32_t head = 0; head < h->kvHeads; head++) rope(k + (size_t)t * kvDim + head * headDim, headDim, table, neox);
     }
-    // The chunk's own keys and values are seen at bf16 precision, exactly as they will be read
-    // back from the cache by later steps; prefill and token-by-token decode then agree.
+    // The chunk's own keys and values are seen at the cache's precision, exactly as they will be
+    // read back from the cache by later steps; prefill and token-by-token decode then agree.
     for (size_t i = 0; i < (size_t)m * kvDim; i++) {
-        k[i] = sim_bf16_to_f32(sim_f32_to_bf16(k[i]));
-        v[i] = sim_bf16_to_f32(sim_f32_to_bf16(v[i]));
+        k[i] = sim_io_round(k[i], io->kCache.type);
+        v[i] = sim_io_round(v[i], io->vCache.type);
     }
 
     // Attention: cache rows [0, H) then the chunk's rows, with the additive bf16 mask of shape
     // [m, H + m] (axera.md §3.4, §3.6, §3.7). A key or value row is read from the cache or from the
-    // chunk at the same (bf16) precision, so both score it alike.
+    // chunk at the same (the cache's) precision, so both score it alike.
     for (uint32_t t = 0; t < m; t++) {
-        const uint16_t *maskRow = io->mask + (size_t)t * span;
+        const size_t maskRow = (size_t)t * span;
         uint32_t count = 0;
         for (uint32_t kvHead = 0; kvHead < h->kvHeads; kvHead++) poisoned[kvHead] = false;
         for (uint32_t j = 0; j < span; j++) {
-            if (!masked(maskRow[j])) {
+            if (!masked(sim_io_load(io->mask.data, maskRow + j, io->mask.type))) {
                 visible[count++] = j;
                 continue;
             }
             for (uint32_t kvHead = 0; kvHead < h->kvHeads; kvHead++) {
                 size_t at = (size_t)kvHead * headDim;
-                bool finite = j < H ? bf16_row_is_finite(io->kCache + (size_t)j * kvDim + at, headDim) &&
-                                          bf16_row_is_finite(io->vCache + (size_t)j * kvDim + at, headDim)
+                bool finite = j < H ? io_row_is_finite(io->kCache, (size_t)j * kvDim + at, headDim) &&
+                                          io_row_is_finite(io->vCache, (size_t)j * kvDim + at, headDim)
                                     : f32_row_is_finite(k + (size_t)(j - H) * kvDim + at, headDim) &&
                                           f32_row_is_finite(v + (size_t)(j - H) * kvDim + at, headDim);
                 poisoned[kvHead] |= !finite;
@@ -258,10 +266,11 @@ static axclError run_layer(const sim_model *model, const layer_io *io) {
                 uint32_t j = visible[n];
                 const float *key = k + (size_t)(j - H) * kvDim + kvOffset;
                 if (j < H) {
-                    for (uint32_t d = 0; d < headDim; d++) row[d] = sim_bf16_to_f32(io->kCache[(size_t)j * kvDim + kvOffset + d]);
+                    for (uint32_t d = 0; d < headDim; d++)
+                        row[d] = sim_io_load(io->kCache.data, (size_t)j * kvDim + kvOffset + d, io->kCache.type);
                     key = row;
                 }
-                scores[n] = dot(query, key, headDim) * scale + sim_bf16_to_f32(maskRow[j]);
+                scores[n] = dot(query, key, headDim) * scale + sim_io_load(io->mask.data, maskRow + j, io->mask.type);
             }
             memset(out, 0, headDim * sizeof(float));
             if (count == 0) continue; // a fully masked row attends to nothing
@@ -269,8 +278,9 @@ static axclError run_layer(const sim_model *model, const layer_io *io) {
             for (uint32_t n = 0; n < count; n++) {
                 uint32_t j = visible[n];
                 if (j < H) {
-                    const uint16_t *value = io->vCache + (size_t)j * kvDim + kvOffset;
-                    for (uint32_t d = 0; d < headDim; d++) out[d] = fmaf(scores[n], sim_bf16_to_f32(value[d]), out[d]);
+                    const size_t value = (size_t)j * kvDim + kvOffset;
+                    for (uint32_t d = 0; d < headDim; d++)
+                        out[d] = fmaf(scores[n], sim_io_load(io->vCache.data, value + d, io->vCache.type), out[d]);
                 } else {
                     const float *value = v + (size_t)(j - H) * kvDim + kvOffset;
                     for (uint32_t d = 0; d < headDim; d++) out[d] = fmaf(scores[n], value[d], out[d]);
@@ -290,15 +300,15 @@ static axclError run_layer(const sim_model *model, const layer_io *io) {
 
     // Outputs are written last, so an output bound over an input cannot corrupt the computation.
     for (size_t i = 0; i < (size_t)m * kvDim; i++) {
-        io->kOut[i] = sim_f32_to_bf16(k[i]);
-        io->vOut[i] = sim_f32_to_bf16(v[i]);
+        sim_io_store(io->kOut.data, i, io->kOut.type, k[i]);
+        sim_io_store(io->vOut.data, i, io->vOut.type, v[i]);
     }
-    for (size_t i = 0; i < (size_t)m * hidden; i++) io->output[i] = sim_f32_to_bf16(x1[i] + projected[i]);
+    for (size_t i = 0; i < (size_t)m * hidden; i++) sim_io_store(io->output.data, i, io->output.type, x1[i] + projected[i]);
     free(arena);
     return AXCL_SUCC;
 }
 
-static axclError run_post(const sim_model *model, const uint16_t *input, uint16_t *output, uint32_t rows) {
+static axclError run_post(const sim_model *model, io_buffer input, io_buffer output, uint32_t rows) {
     const axsim_model_header *h = &model->header;
     size_t floats = (size_t)rows * (h->hidden * 2 + h->vocab) + h->hidden + (size_t)rows * h->hidden / 16;
     float *arena = malloc(floats * sizeof(float) + (size_t)rows * h->hidden);
@@ -308,18 +318,23 @@ static axclError run_post(const sim_model *model, const uint16_t *input, uint16_
     quantized_input quantized = {.scales = norm + h->hidden};
     quantized.scaledSums = quantized.scales + (size_t)rows * h->hidden / 32;
     quantized.values = (int8_t *)(quantized.scaledSums + (size_t)rows * h->hidden / 32);
-    for (size_t i = 0; i < (size_t)rows * h->hidden; i++) x[i] = sim_bf16_to_f32(input[i]);
+    for (size_t i = 0; i < (size_t)rows * h->hidden; i++) x[i] = sim_io_load(input.data, i, input.type);
     tensor_vector(sim_model_tensor(model, "output_norm.weight"), norm);
     for (uint32_t t = 0; t < rows; t++)
         rms_norm(xn + (size_t)t * h->hidden, x + (size_t)t * h->hidden, norm, h->hidden, h->rmsNormEps);
     matmul(sim_model_tensor(model, "output.weight"), xn, rows, logits, &quantized);
-    for (size_t i = 0; i < (size_t)rows * h->vocab; i++) output[i] = sim_f32_to_bf16(logits[i]);
+    for (size_t i = 0; i < (size_t)rows * h->vocab; i++) sim_io_store(output.data, i, output.type, logits[i]);
     free(arena);
     return AXCL_SUCC;
 }
 
 static uint8_t *slot(const sim_model *model, uint8_t *const *buffers, bool input, const char *name) {
     return buffers[(input ? 0 : model->io.inputCount) + (uint32_t)sim_io_index(&model->io, input, name)];
+}
+
+static io_buffer buffer(const sim_model *model, uint8_t *const *buffers, bool input, const char *name) {
+    uint32_t entry = (input ? 0 : model->io.inputCount) + (uint32_t)sim_io_index(&model->io, input, name);
+    return (io_buffer){.data = buffers[entry], .type = model->io.entries[entry].dataType};
 }
 
 static const axsim_io_shape *shape(const sim_model *model, uint32_t group, bool input, const char *name) {
@@ -330,19 +345,18 @@ static const axsim_io_shape *shape(const sim_model *model, uint32_t group, bool 
 
 axclError sim_run_model(const sim_model *model, uint32_t group, uint8_t *const *buffers) {
     if (model->header.kind == AXSIM_MODEL_POST) {
-        return run_post(model, (const uint16_t *)slot(model, buffers, true, "input"),
-                        (uint16_t *)slot(model, buffers, false, "output"),
+        return run_post(model, buffer(model, buffers, true, "input"), buffer(model, buffers, false, "output"),
                         (uint32_t)shape(model, group, true, "input")->dims[1]);
     }
     layer_io io = {
-        .kCache = (const uint16_t *)slot(model, buffers, true, "K_cache"),
-        .vCache = (const uint16_t *)slot(model, buffers, true, "V_cache"),
-        .input = (const uint16_t *)slot(model, buffers, true, "input"),
-        .mask = (const uint16_t *)slot(model, buffers, true, "mask"),
+        .kCache = buffer(model, buffers, true, "K_cache"),
+        .vCache = buffer(model, buffers, true, "V_cache"),
+        .input = buffer(model, buffers, true, "input"),
+        .mask = buffer(model, buffers, true, "mask"),
         .indices = (const uint32_t *)slot(model, buffers, true, "indices"),
-        .kOut = (uint16_t *)slot(model, buffers, false, "K_cache_out"),
-        .vOut = (uint16_t *)slot(model, buffers, false, "V_cache_out"),
-        .output = (uint16_t *)slot(model, buffers, false, "output"),
+        .kOut = buffer(model, buffers, false, "K_cache_out"),
+        .vOut = buffer(model, buffers, false, "V_cache_out"),
+        .output = buffer(model, buffers, false, "output"),
         .rows = (uint32_t)shape(model, group, true, "input")->dims[1],
         .history = (uint32_t)shape(model, group, true, "K_cache")->dims[1],
     };

@@ -272,6 +272,16 @@ static axclError require_io_type(const sim_model *model, bool input, const char 
     return AXCL_SUCC;
 }
 
+// Activations, caches, masks and logits may be BF16 (the vendor's packages, axera.md §3.4),
+// FP16 or FP32; the data type is the model's own, reported per tensor by the IO info.
+static axclError require_float_io(const sim_model *model, bool input, const char *name) {
+    int32_t index = sim_io_index(&model->io, input, name);
+    if (index < 0) return invalid("missing %s %s", input ? "input" : "output", name);
+    uint32_t actual = model->io.entries[(input ? 0 : model->io.inputCount) + (uint32_t)index].dataType;
+    if (!sim_tensor_is_float(actual)) return invalid("%s has data type %u; float IO is BF16 (14), FP16 (13) or FP32 (15)", name, actual);
+    return AXCL_SUCC;
+}
+
 static axclError validate_layer(const sim_model *model) {
     const axsim_model_header *h = &model->header;
     int32_t hidden = (int32_t)h->hidden, kv = (int32_t)(h->kvHeads * h->headDim);
@@ -279,11 +289,11 @@ static axclError validate_layer(const sim_model *model) {
         return invalid("heads %u, kv heads %u, head dim %u do not form a grouped-query attention", h->heads,
                        h->kvHeads, h->headDim);
     axclError error = AXCL_SUCC;
-    const char *bf16Inputs[] = {"K_cache", "V_cache", "input", "mask"};
+    const char *floatInputs[] = {"K_cache", "V_cache", "input", "mask"};
     const char *outputs[] = {"K_cache_out", "V_cache_out", "output"};
-    for (int i = 0; i < 4 && error == AXCL_SUCC; i++) error = require_io_type(model, true, bf16Inputs[i], AXCL_DATA_TYPE_BF16);
+    for (int i = 0; i < 4 && error == AXCL_SUCC; i++) error = require_float_io(model, true, floatInputs[i]);
     if (error == AXCL_SUCC) error = require_io_type(model, true, "indices", AXCL_DATA_TYPE_UINT32);
-    for (int i = 0; i < 3 && error == AXCL_SUCC; i++) error = require_io_type(model, false, outputs[i], AXCL_DATA_TYPE_BF16);
+    for (int i = 0; i < 3 && error == AXCL_SUCC; i++) error = require_float_io(model, false, outputs[i]);
     for (uint32_t g = 0; g < h->groupCount && error == AXCL_SUCC; g++) {
         const axsim_io_shape *input = shape_of(model, g, true, "input");
         int32_t m = input->dimCount == 3 ? input->dims[1] : 0;
@@ -328,8 +338,8 @@ static axclError validate_layer(const sim_model *model) {
 
 static axclError validate_post(const sim_model *model) {
     const axsim_model_header *h = &model->header;
-    axclError error = require_io_type(model, true, "input", AXCL_DATA_TYPE_BF16);
-    if (error == AXCL_SUCC) error = require_io_type(model, false, "output", AXCL_DATA_TYPE_BF16);
+    axclError error = require_float_io(model, true, "input");
+    if (error == AXCL_SUCC) error = require_float_io(model, false, "output");
     for (uint32_t g = 0; g < h->groupCount && error == AXCL_SUCC; g++) {
         const axsim_io_shape *input = shape_of(model, g, true, "input");
         int32_t m = input->dimCount == 3 ? input->dims[1] : 0;

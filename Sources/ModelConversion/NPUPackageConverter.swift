@@ -19,15 +19,23 @@ public struct NPUPackageConverter {
         public var modelName: String?
         /// How the layer and post models carry their weight matrices.
         public var weights: SimulatedWeightEncoding
+        /// The data type of what the layer models exchange (hidden state, mask, K/V cache rows):
+        /// bf16 as in the vendor's packages (axera.md §3.4).
+        public var activations: FloatIOType
+        /// The data type of the post model's logits: bf16 as in the vendor's packages.
+        public var logits: FloatIOType
 
         public init(layout: NPUPackageLayout, contextLength: Int = 1024, chunk: Int = 128, historyStep: Int = 256,
-                    modelName: String? = nil, weights: SimulatedWeightEncoding = .asInGGUF) {
+                    modelName: String? = nil, weights: SimulatedWeightEncoding = .asInGGUF,
+                    activations: FloatIOType = .bf16, logits: FloatIOType = .bf16) {
             self.layout = layout
             self.contextLength = contextLength
             self.chunk = chunk
             self.historyStep = historyStep
             self.modelName = modelName
             self.weights = weights
+            self.activations = activations
+            self.logits = logits
         }
     }
 
@@ -67,7 +75,7 @@ public struct NPUPackageConverter {
         }
 
         let models = SimulatedLayerModels(file: file, source: source, ladder: ladder, compilerVersion: "axsim 1 (from GGUF)",
-                                          weights: options.weights)
+                                          weights: options.weights, activations: options.activations, logits: options.logits)
         for index in 0 ..< source.layerCount {
             progress("layer \(index + 1)/\(source.layerCount)")
             try models.layer(index).write(to: directory.appendingPathComponent(manifest.layerFile(index)))

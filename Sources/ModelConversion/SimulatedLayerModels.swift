@@ -1,6 +1,8 @@
+import AXCL
 import AXCLSimulatorInterface
 import Foundation
 import GGUF
+import NPUEngine
 import SimulatedAXModel
 
 /// How a simulated model carries its weight matrices.
@@ -21,8 +23,10 @@ struct SimulatedLayerModels {
     let ladder: ShapeGroupLadder
     let compilerVersion: String
     let weights: SimulatedWeightEncoding
+    let activations: FloatIOType
+    let logits: FloatIOType
 
-    static let bf16: UInt32 = 14, uint32: UInt32 = 8 // axclrtEngineDataType codes (axera.md §1.7)
+    static let uint32 = UInt32(EngineDataType.uint32.rawValue) // axclrtEngineDataType codes (axera.md §1.7)
 
     /// The simulated-model data type that stores `type` unchanged (docs/simulated-axmodel.md).
     static func storedDataType(of type: GGMLType) -> UInt32? {
@@ -98,18 +102,19 @@ struct SimulatedLayerModels {
         let groups = ladder.groups
         let h = Int32(s.hidden), kvw = Int32(kv)
         func shapes(_ shape: (Int32, Int32) -> [Int32]) -> [[Int32]] { groups.map { shape(Int32($0.rows), Int32($0.history)) } }
-        // IO exactly as the vendor's layer engines (axera.md §3.4).
+        // IO exactly as the vendor's layer engines (axera.md §3.4), in the chosen data type (bf16 by default).
+        let float = UInt32(activations.dataType.rawValue)
         writer.inputs = [
-            .init(name: "K_cache", dataType: Self.bf16, shapes: shapes { _, H in [1, H, kvw] }),
-            .init(name: "V_cache", dataType: Self.bf16, shapes: shapes { _, H in [1, H, kvw] }),
+            .init(name: "K_cache", dataType: float, shapes: shapes { _, H in [1, H, kvw] }),
+            .init(name: "V_cache", dataType: float, shapes: shapes { _, H in [1, H, kvw] }),
             .init(name: "indices", dataType: Self.uint32, shapes: shapes { m, _ in [1, m] }),
-            .init(name: "input", dataType: Self.bf16, shapes: shapes { m, _ in [1, m, h] }),
-            .init(name: "mask", dataType: Self.bf16, shapes: shapes { m, H in [1, m, H + m] }),
+            .init(name: "input", dataType: float, shapes: shapes { m, _ in [1, m, h] }),
+            .init(name: "mask", dataType: float, shapes: shapes { m, H in [1, m, H + m] }),
         ]
         writer.outputs = [
-            .init(name: "K_cache_out", dataType: Self.bf16, shapes: shapes { m, _ in [1, m, kvw] }),
-            .init(name: "V_cache_out", dataType: Self.bf16, shapes: shapes { m, _ in [1, m, kvw] }),
-            .init(name: "output", dataType: Self.bf16, shapes: shapes { m, _ in [1, m, h] }),
+            .init(name: "K_cache_out", dataType: float, shapes: shapes { m, _ in [1, m, kvw] }),
+            .init(name: "V_cache_out", dataType: float, shapes: shapes { m, _ in [1, m, kvw] }),
+            .init(name: "output", dataType: float, shapes: shapes { m, _ in [1, m, h] }),
         ]
         return writer
     }
@@ -125,8 +130,8 @@ struct SimulatedLayerModels {
         var lmHead = try tensor(head, rows: s.vocabularySize, columns: s.hidden)
         lmHead.name = "output.weight"
         writer.tensors = [try tensor("output_norm.weight", rows: s.hidden, columns: nil), lmHead]
-        writer.inputs = [.init(name: "input", dataType: Self.bf16, shapes: [[1, 1, Int32(s.hidden)]])]
-        writer.outputs = [.init(name: "output", dataType: Self.bf16, shapes: [[1, 1, Int32(s.vocabularySize)]])]
+        writer.inputs = [.init(name: "input", dataType: UInt32(activations.dataType.rawValue), shapes: [[1, 1, Int32(s.hidden)]])]
+        writer.outputs = [.init(name: "output", dataType: UInt32(logits.dataType.rawValue), shapes: [[1, 1, Int32(s.vocabularySize)]])]
         return writer
     }
 }

@@ -37,14 +37,23 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Model name used for file and directory names.")
     var name: String?
 
+    @Option(help: "Data type of the hidden state, masks and K/V cache the layer models exchange: bf16 (as the vendor's packages), fp16 or fp32.")
+    var activations: FloatIOType = .bf16
+
+    @Option(help: "Data type of the post model's logits: bf16 (as the vendor's packages), fp16 or fp32.")
+    var logits: FloatIOType = .bf16
+
     func run() throws {
         let file = try GGUFFile(path: model)
         let options = NPUPackageConverter.Options(layout: layout.packageLayout, contextLength: context, chunk: chunk,
-                                                  historyStep: historyStep, modelName: name)
+                                                  historyStep: historyStep, modelName: name, activations: activations, logits: logits)
         let converter = try NPUPackageConverter(file: file, options: options)
         let package = try converter.write(to: URL(fileURLWithPath: output)) { step in
             FileHandle.standardError.write(Data("converting \(step)\n".utf8))
         }
-        print("wrote \(package.directory.path): \(package.manifest.layerCount) layers, context \(context), layout \(layout.rawValue)")
+        print("wrote \(package.directory.path): \(package.manifest.layerCount) layers, context \(context), layout \(layout.rawValue), "
+            + "activations \(activations.rawValue), logits \(logits.rawValue)")
     }
 }
+
+extension FloatIOType: ExpressibleByArgument {}

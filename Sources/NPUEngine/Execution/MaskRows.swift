@@ -1,20 +1,16 @@
-/// Attention masks in the layout the layer engines take: bf16, 0 = visible, −65536 (`0xC780`) =
-/// masked (axera.md §3.4).
-enum MaskValue {
-    static let visible: UInt16 = 0x0000
-    static let masked: UInt16 = 0xC780
-}
-
+/// Attention masks in the layout the layer engines take: additive, 0 = visible, a large negative
+/// value = masked (−65536, `0xC780` in the vendor's bf16 masks, axera.md §3.4), in the data type
+/// the engine declares for its mask (`FloatIOType.maskedBits`).
 enum MaskRows {
     /// A prefill chunk's mask `[chunk × (history + chunk)]`: real row i sees the `cached` rows of
     /// the cache and chunk rows 0...i; padded rows see nothing (axera.md §3.6).
-    static func fillChunk(_ mask: UnsafeMutablePointer<UInt16>, chunk: Int, history: Int, cached: Int, realRows: Int) {
-        let width = history + chunk
-        mask.update(repeating: MaskValue.masked, count: chunk * width)
+    static func fillChunk(_ mask: UnsafeMutableRawPointer, type: FloatIOType, chunk: Int, history: Int, cached: Int, realRows: Int) {
+        let width = history + chunk, element = type.byteWidth
+        type.fill(mask, count: chunk * width, bits: type.maskedBits)
         for row in 0 ..< realRows {
-            let start = mask + row * width
-            start.update(repeating: MaskValue.visible, count: cached)
-            (start + history).update(repeating: MaskValue.visible, count: row + 1)
+            let start = mask + row * width * element
+            type.fill(start, count: cached, bits: 0)
+            type.fill(start + history * element, count: row + 1, bits: 0)
         }
     }
 }

@@ -4,7 +4,8 @@ import Foundation
 
 /// The ax-llm model runner on AXCL cards (axera.md §3): a package's layer engines loaded on the
 /// device threads, chunked prefill and single-token decode with the K/V caches kept on the cards,
-/// the post model's bf16 logits read back to the host. A package larger than any one card's CMM
+/// the post model's logits read back to the host; every tensor the host writes or reads is in the
+/// data type its engine declares (`FloatIOType`: bf16 in vendor packages). A package larger than any one card's CMM
 /// runs split across cards, each holding a contiguous range of layers with their caches; the
 /// hidden rows cross from one card to the next through the host, as ax-llm's multi-card runner
 /// does (axera.md §1.6, §3.1).
@@ -218,7 +219,8 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
 
     public func counters() async -> NPUEngineCounters { await readCounters(on: device) }
 
-    /// The bf16 K and V rows `range` of `layer` as they sit in the cache of the card holding it.
+    /// The K and V rows `range` of `layer` as they sit in the cache of the card holding it, in
+    /// 16-bit words: bf16 or fp16 values, or two words per fp32 value (`shapes.cacheType`).
     public func cacheRows(layer: Int, range: Range<Int>) async throws -> (keys: [UInt16], values: [UInt16]) {
         guard let index = cards.firstIndex(where: { $0.share.layers.contains(layer) }) else {
             throw NPUEngineError.invalidPackage(directory: package.directory.path, reason: "it has no layer \(layer)")
@@ -284,7 +286,7 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
                 keys += rows.keys
                 values += rows.values
             }
-            try PrefixCacheFile(tokens: cachedTokens, kvWidth: shapes.kvWidth, keys: keys, values: values)
+            try PrefixCacheFile(tokens: cachedTokens, kvWidth: cacheRowWords, keys: keys, values: values)
                 .write(in: directory, packageKey: prefixCacheKey)
             persistedTokens = cachedTokens
             counters.prefixCacheWrites += 1
@@ -298,11 +300,15 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
     private func readLayerRows(count: Int, card index: Int, on device: isolated AXCLDevice) throws -> (keys: [[UInt16]], values: [[UInt16]]) {
         var keys: [[UInt16]] = [], values: [[UInt16]] = []
         for layer in stacks[index].layers {
-            keys.append(try device.read(UInt16.self, count: count * shapes.kvWidth, from: layer.keys.address))
-            values.append(try device.read(UInt16.self, count: count * shapes.kvWidth, from: layer.values.address))
+            keys.append(try device.read(UInt16.self, count: count * cacheRowWords, from: layer.keys.address))
+            values.append(try device.read(UInt16.self, count: count * cacheRowWords, from: layer.values.address))
         }
         return (keys, values)
     }
+
+    /// A cache row in 16-bit words, as the persisted prefix and `cacheRows` carry it: a row's
+    /// bytes whatever the cache's data type (two words per fp32 element).
+    private var cacheRowWords: Int { shapes.cacheRowBytes / 2 }
 
     private func restorePersistedPrefix() async { await restorePersisted(matching: nil, on: device) }
 
@@ -313,7 +319,7 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
     private func restorePersisted(matching expected: [TokenID]?, on device: isolated AXCLDevice) async -> Int {
         guard let directory = options.prefixCacheDirectory, !stacks.isEmpty, cached == 0,
               let file = PrefixCacheFile.read(in: directory, packageKey: prefixCacheKey, layers: descriptor.layerCount,
-                                              kvWidth: shapes.kvWidth, capacity: shapes.capacity)
+                                              kvWidth: cacheRowWords, capacity: shapes.capacity)
         else { return 0 }
         if let expected, !(file.tokens.count <= expected.count && expected.starts(with: file.tokens)) { return 0 }
         do {
@@ -422,7 +428,7 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
         }
         if index + 1 < stacks.count {
             try device.copy(stack.outputBuffer(of: buffers).address, to: stacks[index + 1].staging.embeddings,
-                            byteCount: rows * embeddings.rowBytes)
+                            byteCount: rows * shapes.activationRowBytes)
         }
     }
 
@@ -430,9 +436,9 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
     private func runSingle(_ token: TokenID, at position: Int, card index: Int, on device: isolated AXCLDevice) throws(AXCLError) {
         let stack = stacks[index]
         let buffers = stack.decodeBuffers, staging = stack.staging
-        let rowBytes = shapes.kvWidth * 2
-        if index == 0 { embeddings.copyRow(token, to: staging.embeddings.pointer) }
-        try device.copy(staging.embeddings, to: buffers.hidden[0].address, byteCount: embeddings.rowBytes)
+        let rowBytes = shapes.cacheRowBytes
+        if index == 0 { embeddings.writeRow(token, as: shapes.activationType, to: staging.embeddings.pointer) }
+        try device.copy(staging.embeddings, to: buffers.hidden[0].address, byteCount: shapes.activationRowBytes)
         staging.indices.pointer.storeBytes(of: UInt32(position), as: UInt32.self)
         try device.copy(staging.indices, to: buffers.indices.address, byteCount: 4)
         try syncDecodeMask(visible: position, card: index, on: device)
@@ -451,19 +457,20 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
                           card index: Int, on device: isolated AXCLDevice) throws(AXCLError) {
         let stack = stacks[index]
         let buffers = stack.groups[group.index]!, staging = stack.staging
-        let n = tokens.count, rowBytes = shapes.kvWidth * 2
-        MaskRows.fillChunk(staging.mask.pointer.assumingMemoryBound(to: UInt16.self), chunk: group.chunk, history: group.history,
+        let n = tokens.count, rowBytes = shapes.cacheRowBytes, hiddenBytes = shapes.activationRowBytes
+        MaskRows.fillChunk(staging.mask.pointer, type: shapes.maskType, chunk: group.chunk, history: group.history,
                            cached: cachedRows, realRows: n)
         try device.copy(staging.mask, to: buffers.mask.address, byteCount: buffers.mask.byteCount)
         let indices = staging.indices.pointer.assumingMemoryBound(to: UInt32.self)
         for i in 0 ..< group.chunk { indices[i] = i < n ? UInt32(cachedRows + i) : 0 }
         try device.copy(staging.indices, to: buffers.indices.address, byteCount: group.chunk * 4)
         if index == 0 {
-            for (i, token) in tokens.enumerated() { embeddings.copyRow(token, to: staging.embeddings.pointer + i * embeddings.rowBytes) }
+            for (i, token) in tokens.enumerated() {
+                embeddings.writeRow(token, as: shapes.activationType, to: staging.embeddings.pointer + i * hiddenBytes)
+            }
         }
-        (staging.embeddings.pointer + n * embeddings.rowBytes).initializeMemory(as: UInt8.self, repeating: 0,
-                                                                                 count: (group.chunk - n) * embeddings.rowBytes)
-        try device.copy(staging.embeddings, to: buffers.hidden[0].address, byteCount: group.chunk * embeddings.rowBytes)
+        (staging.embeddings.pointer + n * hiddenBytes).initializeMemory(as: UInt8.self, repeating: 0, count: (group.chunk - n) * hiddenBytes)
+        try device.copy(staging.embeddings, to: buffers.hidden[0].address, byteCount: group.chunk * hiddenBytes)
         let clock = cards[index].clock
         for layer in stack.layers {
             try timedExecute(layer.model, layer.context, group: group.index, io: layer.ios[group.index], clock: clock, on: device)
@@ -493,20 +500,14 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
         let stack = stacks[stacks.count - 1]
         let post = stack.post!, logitsStaging = stack.staging.logits!
         if let (group, row) = lastChunkRow {
-            let from = stack.outputBuffer(of: stack.groups[group]!).address(at: row * shapes.hidden * 2)
-            try device.copy(from, to: stack.outputBuffer(of: stack.decodeBuffers).address, byteCount: shapes.hidden * 2)
+            let from = stack.outputBuffer(of: stack.groups[group]!).address(at: row * shapes.activationRowBytes)
+            try device.copy(from, to: stack.outputBuffer(of: stack.decodeBuffers).address, byteCount: shapes.activationRowBytes)
         }
         try timedExecute(post.model, post.context, group: 0, io: post.io, clock: cards[cards.count - 1].clock, on: device)
         counters.executes += 1
         let count = embeddings.vocabularySize
-        try device.copy(post.logits.address, to: logitsStaging, byteCount: count * 2)
-        let bits = UnsafePointer(logitsStaging.pointer.assumingMemoryBound(to: UInt16.self))
-        // bf16 -> f32 is a shift into the upper half (axera.md §3.4).
-        let values = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-            for i in 0 ..< count { buffer[i] = Float(bitPattern: UInt32(bits[i]) << 16) }
-            initialized = count
-        }
-        return Logits(values)
+        try device.copy(post.logits.address, to: logitsStaging, byteCount: count * post.logitsType.byteWidth)
+        return Logits(post.logitsType.decode(logitsStaging.pointer, count: count))
     }
 
     /// Brings card `index`'s decode mask to `visible` visible positions, writing only the
@@ -514,11 +515,13 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
     private func syncDecodeMask(visible: Int, card index: Int, on device: isolated AXCLDevice) throws(AXCLError) {
         let stack = stacks[index], shown = maskVisible[index]
         guard visible != shown else { return }
-        let (start, count, value) = visible > shown
-            ? (shown, visible - shown, MaskValue.visible)
-            : (visible, shown - visible, MaskValue.masked)
-        stack.staging.mask.pointer.assumingMemoryBound(to: UInt16.self).update(repeating: value, count: count)
-        try device.copy(stack.staging.mask, to: stack.decodeBuffers.mask.address(at: start * 2), byteCount: count * 2)
+        let type = shapes.maskType
+        let (start, count, bits) = visible > shown
+            ? (shown, visible - shown, UInt32(0))
+            : (visible, shown - visible, type.maskedBits)
+        type.fill(stack.staging.mask.pointer, count: count, bits: bits)
+        try device.copy(stack.staging.mask, to: stack.decodeBuffers.mask.address(at: start * type.byteWidth),
+                        byteCount: count * type.byteWidth)
         maskVisible[index] = visible
     }
 
@@ -530,10 +533,10 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
     private func resetDecodeMask(card index: Int, on device: isolated AXCLDevice) throws {
         guard index < stacks.count else { return }
         let stack = stacks[index], capacity = shapes.capacity
-        let mask = stack.staging.mask.pointer.assumingMemoryBound(to: UInt16.self)
-        mask.update(repeating: MaskValue.masked, count: capacity)
-        mask[capacity] = MaskValue.visible
-        try device.copy(stack.staging.mask, to: stack.decodeBuffers.mask.address, byteCount: (capacity + 1) * 2)
+        let type = shapes.maskType
+        type.fill(stack.staging.mask.pointer, count: capacity, bits: type.maskedBits)
+        type.fill(stack.staging.mask.pointer + capacity * type.byteWidth, count: 1, bits: 0)
+        try device.copy(stack.staging.mask, to: stack.decodeBuffers.mask.address, byteCount: (capacity + 1) * type.byteWidth)
         maskVisible[index] = 0
     }
 
@@ -589,7 +592,7 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
     {
         guard index < stacks.count else { throw NPUEngineError.deviceUnavailable("the model was unloaded") }
         let stack = stacks[index]
-        let rowBytes = shapes.kvWidth * 2, count = range.count * shapes.kvWidth
+        let rowBytes = shapes.cacheRowBytes, count = range.count * cacheRowWords
         let held = stack.layers[layer - stack.layerRange.lowerBound]
         let keys = try device.read(UInt16.self, count: count, from: held.keys.address(at: range.lowerBound * rowBytes))
         let values = try device.read(UInt16.self, count: count, from: held.values.address(at: range.lowerBound * rowBytes))

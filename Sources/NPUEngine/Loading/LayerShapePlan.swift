@@ -19,6 +19,16 @@ public struct LayerShapePlan: Sendable, Equatable {
     public let hidden: Int
     /// Elements of one cache row: key/value heads × head dimension.
     public let kvWidth: Int
+    /// The data types the engines declare (the same in every group, axera.md §1.7): the hidden
+    /// state (`input` and `output`, one layer's output being the next one's input), the mask, and
+    /// the K/V caches with their new rows (copied into the cache as they are).
+    public let activationType: FloatIOType
+    public let maskType: FloatIOType
+    public let cacheType: FloatIOType
+
+    /// Bytes of one hidden-state row and of one K or V cache row.
+    public var activationRowBytes: Int { hidden * activationType.byteWidth }
+    public var cacheRowBytes: Int { kvWidth * cacheType.byteWidth }
 
     static let inputNames = ["K_cache", "V_cache", "indices", "input", "mask"]
     static let outputNames = ["K_cache_out", "V_cache_out", "output"]
@@ -42,9 +52,7 @@ public struct LayerShapePlan: Sendable, Equatable {
             }
             if hidden == 0 { hidden = width; kv = kvWidth }
             guard width == hidden, kvWidth == kv else { throw fail("group \(group.index) changes the hidden or cache width") }
-            guard input.dataType == .bf16, mask.dataType == .bf16, indices.dataType == .uint32 else {
-                throw fail("input/mask must be bf16 and indices uint32")
-            }
+            guard indices.dataType == .uint32 else { throw fail("its indices are \(indices.dataType), not uint32 positions") }
             if rows == 1 {
                 // The decode capacity is mask - 1 (ax-llm LLM_init.cpp); keep the largest decode group.
                 let capacity = elements(mask) - 1
@@ -58,6 +66,25 @@ public struct LayerShapePlan: Sendable, Equatable {
         guard let decode, decode.capacity > 0 else { throw fail("no group decodes a single token (indices with one element)") }
         let k = groups[decode.index].input(named: "K_cache")!
         guard elements(k) >= decode.capacity * kv else { throw fail("K_cache of the decode group holds fewer rows than its mask") }
+        // Data types have no group argument in the runtime's API: group 0 speaks for all.
+        func type(_ tensor: EngineTensor) throws -> FloatIOType {
+            guard let type = FloatIOType(tensor.dataType) else {
+                throw fail("its \(tensor.name) is \(tensor.dataType); the engine exchanges bf16, fp16 or fp32 with layer models")
+            }
+            return type
+        }
+        func sameType(_ names: [String]) throws -> FloatIOType {
+            let tensors = names.map { first.input(named: $0) ?? first.output(named: $0)! }
+            let types = try tensors.map(type)
+            guard Set(types).count == 1 else {
+                let listed = zip(names, types).map { "\($0) \($1.rawValue)" }.joined(separator: ", ")
+                throw fail("\(listed): these tensors are copied into one another as they are, so they must share one data type")
+            }
+            return types[0]
+        }
+        activationType = try sameType(["input", "output"])
+        maskType = try type(first.input(named: "mask")!)
+        cacheType = try sameType(["K_cache", "V_cache", "K_cache_out", "V_cache_out"])
         decodeGroup = decode.index
         capacity = decode.capacity
         prefillGroups = prefill.sorted { $0.history < $1.history }

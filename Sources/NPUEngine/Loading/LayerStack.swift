@@ -83,7 +83,7 @@ struct LayerStack: Sendable {
                 groups = try allocateGroupBuffers(info.groups, plan: plan, allocations: &allocations, on: device)
             }
             // One cache per layer, sized for the decode group, bound to every group (axera.md §3.5).
-            let cacheBytes = plan.capacity * plan.kvWidth * 2
+            let cacheBytes = plan.capacity * plan.cacheRowBytes
             let keys = try allocations.zeroedBuffer(cacheBytes, on: device)
             let values = try allocations.zeroedBuffer(cacheBytes, on: device)
             var ios: [EngineIO] = []
@@ -118,15 +118,15 @@ struct LayerStack: Sendable {
         }
         let decode = groups[shapes.decodeGroup]!
         let post = withPost
-            ? try loadPost(package, input: decode.hidden[layers.count % 2], hidden: shapes.hidden, allocations: &allocations, on: device)
+            ? try loadPost(package, input: decode.hidden[layers.count % 2], shapes: shapes, allocations: &allocations, on: device)
             : nil
         let largestChunk = shapes.prefillGroups.map(\.chunk).max() ?? 1
         let largestMask = groupInfo.compactMap { $0.input(named: "mask")?.byteCount }.max() ?? 0
         let staging = HostStaging(
-            embeddings: try allocations.hostBuffer(largestChunk * shapes.hidden * 2, on: device),
+            embeddings: try allocations.hostBuffer(largestChunk * shapes.activationRowBytes, on: device),
             indices: try allocations.hostBuffer(largestChunk * 4, on: device),
-            mask: try allocations.hostBuffer(max(largestMask, (shapes.capacity + 1) * 2), on: device),
-            logits: try post.map { try allocations.hostBuffer($0.vocabularySize * 2, on: device) })
+            mask: try allocations.hostBuffer(max(largestMask, (shapes.capacity + 1) * shapes.maskType.byteWidth), on: device),
+            logits: try post.map { try allocations.hostBuffer($0.vocabularySize * $0.logitsType.byteWidth, on: device) })
         let used = max(0, guardrail.freeAtStartKiB - Int(try device.properties().cmmFreeKiB))
         return LayerStack(shapes: shapes, layerRange: layerRange, layers: layers, groups: groups, post: post, staging: staging,
                           ioTables: allocations.infos.map(\.groups), allocations: allocations, cmmUsedKiB: used)
@@ -151,8 +151,8 @@ struct LayerStack: Sendable {
         return result
     }
 
-    private static func loadPost(_ package: NPUModelPackage, input: DeviceBuffer, hidden: Int, allocations: inout DeviceAllocations,
-                                 on device: isolated AXCLDevice) throws -> LoadedPost {
+    private static func loadPost(_ package: NPUModelPackage, input: DeviceBuffer, shapes: LayerShapePlan,
+                                 allocations: inout DeviceAllocations, on device: isolated AXCLDevice) throws -> LoadedPost {
         let path = package.postModelFile.path
         let model = try device.loadModel(path: path)
         allocations.models.append(model)
@@ -162,8 +162,15 @@ struct LayerStack: Sendable {
         guard let group = info.groups.first, let inputTensor = group.input(named: "input"),
               let output = group.output(named: "output"), group.inputs.count == 1, group.outputs.count == 1
         else { throw NPUEngineError.unsupportedLayerModel(path: path, reason: "a post model has one input `input` and one output `output`") }
-        guard inputTensor.dimensions.last == hidden, inputTensor.byteCount == input.byteCount, output.dataType == .bf16 else {
-            throw NPUEngineError.unsupportedLayerModel(path: path, reason: "its input is not one bf16 row of \(hidden) or its logits are not bf16")
+        // The post model reads the last layer's output buffer as it is: same width, same data type.
+        let hidden = shapes.hidden, activation = shapes.activationType
+        guard inputTensor.dimensions.last == hidden, inputTensor.byteCount == input.byteCount, inputTensor.dataType == activation.dataType else {
+            throw NPUEngineError.unsupportedLayerModel(
+                path: path, reason: "its input is not one \(activation.rawValue) row of \(hidden) values, as the layers' output is")
+        }
+        guard let logitsType = FloatIOType(output.dataType) else {
+            throw NPUEngineError.unsupportedLayerModel(
+                path: path, reason: "its logits are \(output.dataType); the engine reads bf16, fp16 or fp32 logits")
         }
         let vocabulary = output.dimensions.last ?? 0
         guard vocabulary >= package.manifest.vocabularySize else {
@@ -174,6 +181,6 @@ struct LayerStack: Sendable {
         allocations.ios.append(io)
         try device.bindInput(io, index: inputTensor.index, to: input)
         try device.bindOutput(io, index: output.index, to: logits)
-        return LoadedPost(model: model, context: context, io: io, logits: logits, vocabularySize: vocabulary)
+        return LoadedPost(model: model, context: context, io: io, logits: logits, logitsType: logitsType, vocabularySize: vocabulary)
     }
 }

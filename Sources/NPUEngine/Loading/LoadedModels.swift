@@ -31,15 +31,17 @@ struct LoadedPost: Sendable {
     let context: EngineContext
     let io: EngineIO
     let logits: DeviceBuffer
+    /// bf16 in the vendor's packages (axera.md §3.4); read from the model's IO info.
+    let logitsType: FloatIOType
     let vocabularySize: Int
 }
 
 /// Pinned host staging for every hot copy (axera.md §1.6, §7.5).
 struct HostStaging: Sendable {
-    /// chunk rows × hidden bf16: the first card's embedding rows, or the hidden rows the previous
-    /// card of a split model handed over.
+    /// chunk rows × hidden in the layers' activation type: the first card's embedding rows, or
+    /// the hidden rows the previous card of a split model handed over.
     let embeddings: PinnedHostBuffer
     let indices: PinnedHostBuffer      // chunk × uint32
     let mask: PinnedHostBuffer         // the largest mask of any group
-    let logits: PinnedHostBuffer?      // vocabulary bf16, where the post model is
+    let logits: PinnedHostBuffer?      // vocabulary logits in the post model's data type, where the post model is
 }

@@ -26,4 +26,13 @@ public final class EmbeddingTable: @unchecked Sendable {
             destination.copyMemory(from: raw.baseAddress! + Int(token) * rowBytes, byteCount: rowBytes)
         }
     }
+
+    /// Writes the row of `token` in the data type the first layer takes as input
+    /// (`hiddenSize × type.byteWidth` bytes).
+    public func writeRow(_ token: Int32, as type: FloatIOType, to destination: UnsafeMutableRawPointer) {
+        data.withUnsafeBytes { raw in
+            let row = (raw.baseAddress! + Int(token) * rowBytes).assumingMemoryBound(to: UInt16.self)
+            type.encode(bf16: row, count: hiddenSize, to: destination)
+        }
+    }
 }
