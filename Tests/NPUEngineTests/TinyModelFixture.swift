@@ -4,6 +4,7 @@ import Foundation
 import GGUF
 import ModelConversion
 import NPUEngine
+import SimulatedAXModel
 
 /// A small random-weight llama model as a GGUF file, converted into an NPU package: big enough to
 /// exercise every shape group (P = 128, a 512-position context), small enough for the simulator
@@ -12,7 +13,9 @@ struct TinyModel {
     static let hidden = 64, heads = 4, kvHeads = 2, intermediate = 128, layers = 2, vocabulary = 96
     static let contextLength = 512, chunk = 128, historyStep = 128
 
-    static func gguf(layers: Int = layers, vocabulary: Int = vocabulary, seed: UInt64 = 5) -> [UInt8] {
+    /// - Parameter bf16Embeddings: token embeddings rounded to bf16 values (still stored as f32),
+    ///   so that a package's bf16 embedding file (axera.md §3.2) holds them exactly.
+    static func gguf(layers: Int = layers, vocabulary: Int = vocabulary, seed: UInt64 = 5, bf16Embeddings: Bool = false) -> [UInt8] {
         var random = SplitMix(state: seed)
         func values(_ count: Int, scale: Float) -> [Float] { (0 ..< count).map { _ in Float.random(in: -scale ... scale, using: &random) } }
         func norm(_ count: Int) -> [Float] { (0 ..< count).map { _ in Float.random(in: 0.8 ... 1.2, using: &random) } }
@@ -35,7 +38,9 @@ struct TinyModel {
         writer.add("tokenizer.ggml.tokens", .array((0 ..< vocabulary).map { .string($0 < characters.count ? characters[$0] : "t\($0)") }))
         writer.add("tokenizer.ggml.merges", .array([]))
         writer.add("tokenizer.ggml.eos_token_id", .uint32(0))
-        writer.add(tensor: "token_embd.weight", dimensions: [h, vocabulary], floats: values(h * vocabulary, scale: 1))
+        let embeddings = values(h * vocabulary, scale: 1)
+        writer.add(tensor: "token_embd.weight", dimensions: [h, vocabulary],
+                   floats: bf16Embeddings ? embeddings.map(\.bf16Rounded) : embeddings)
         for l in 0 ..< layers {
             let p = "blk.\(l)."
             writer.add(tensor: p + "attn_norm.weight", dimensions: [h], floats: norm(h))
@@ -53,14 +58,18 @@ struct TinyModel {
         return writer.encoded()
     }
 
-    /// The tiny model (with `layers` decoder layers) converted into `layout` inside `directory`.
-    static func package(_ layout: NPUPackageLayout, in directory: TemporaryDirectory, layers: Int = layers) throws -> NPUModelPackage {
+    /// The tiny model (with `layers` decoder layers) converted into `layout` inside `directory`,
+    /// its IO in the given data types.
+    static func package(_ layout: NPUPackageLayout, in directory: TemporaryDirectory, layers: Int = layers,
+                        activations: FloatIOType = .bf16, logits: FloatIOType = .bf16) throws -> NPUModelPackage {
         let suffix = layers == Self.layers ? "" : "-\(layers)l"
         let ggufURL = directory.file("tiny\(suffix).gguf")
         if !FileManager.default.fileExists(atPath: ggufURL.path) { try Data(gguf(layers: layers)).write(to: ggufURL) }
         let file = try GGUFFile(path: ggufURL.path)
-        let options = NPUPackageConverter.Options(layout: layout, contextLength: contextLength, chunk: chunk, historyStep: historyStep)
-        return try NPUPackageConverter(file: file, options: options).write(to: directory.file("tiny-\(layout.rawValue)\(suffix)"))
+        let options = NPUPackageConverter.Options(layout: layout, contextLength: contextLength, chunk: chunk, historyStep: historyStep,
+                                                  activations: activations, logits: logits)
+        let types = activations == .bf16 && logits == .bf16 ? "" : "-\(activations.rawValue)-\(logits.rawValue)"
+        return try NPUPackageConverter(file: file, options: options).write(to: directory.file("tiny-\(layout.rawValue)\(suffix)\(types)"))
     }
 
     /// Random prompt tokens (never the eos id 0).

@@ -32,7 +32,7 @@ public enum FloatIOType: String, Sendable, Equatable, CaseIterable {
     /// bf16, axera.md §3.4); fp16 cannot hold it, so its most negative finite value −65504, which
     /// hides a position as well (e^(score − 65504) is 0 in f32). 0 (all bits clear) is visible in
     /// every type.
-    var maskedBits: UInt32 {
+    public var maskedBits: UInt32 {
         switch self {
         case .bf16: return 0xC780
         case .fp16: return 0xFBFF
