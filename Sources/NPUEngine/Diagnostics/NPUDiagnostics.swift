@@ -127,7 +127,9 @@ public struct NPUDiagnostics: Sendable {
         let singleRows = try await engine.cacheRows(layer: lastLayer, range: 0 ..< promptTokens.count)
         let differing = zip(chunkRows.keys + chunkRows.values, singleRows.keys + singleRows.values).filter { $0 != $1 }.count
         let sameToken = Self.argmax(chunked.values) == Self.argmax(single.values)
-        report("last layer K/V: \(differing) of \(chunkRows.keys.count * 2) bf16 values differ; next token "
+        let cache = engine.shapes.cacheType
+        let unit = cache == .fp32 ? "16-bit words of the fp32 cache" : "\(cache.rawValue) values"
+        report("last layer K/V: \(differing) of \(chunkRows.keys.count * 2) \(unit) differ; next token "
             + (sameToken ? "agrees" : "differs"))
         if !sameToken { fail("chunked prefill and token-by-token prefill choose different next tokens: use prefill mode token-by-token for this package") }
         try await engine.unload()
