@@ -25,7 +25,8 @@ bool sim_device_present(const sim_device *device) {
 }
 
 static double npu_load_fraction(sim_device *device) {
-    if (g_sim.config.npuLoadOverride >= 0) return g_sim.config.npuLoadOverride / 10000.0;
+    int32_t fixed = sim_current_telemetry().npuLoading;
+    if (fixed >= 0) return fixed / 10000.0;
     double now = sim_now();
     double window = now - device->busySince;
     if (window >= 1.0) {
@@ -40,7 +41,8 @@ void sim_note_busy(sim_device *device, double seconds) { device->busySeconds += 
 
 // Idle 41 degC, about 50 degC while decoding (axera.md §1.9), plus the configured ramp.
 static int32_t temperature_of(sim_device *device) {
-    if (g_sim.config.temperatureOverride != INT32_MIN) return g_sim.config.temperatureOverride;
+    int32_t fixed = sim_current_telemetry().temperature;
+    if (fixed != INT32_MIN) return fixed;
     double ramp = g_sim.initialized ? g_sim.config.temperatureRamp * (sim_now() - g_sim.initTime) : 0;
     double value = 41000 + 9000 * npu_load_fraction(device) + ramp;
     return value > INT32_MAX ? INT32_MAX : (int32_t)value;
@@ -245,7 +247,8 @@ SIM_EXPORT axclError axclrtGetDeviceProperties(int32_t deviceId, axclrtDevicePro
         uint64_t used = device->cmmUsed > budget ? budget : device->cmmUsed;
         properties->totalCmmSize = (uint32_t)(budget >> 10);
         properties->freeCmmSize = (uint32_t)((budget - used) >> 10);
-        properties->cpuLoading = g_sim.config.cpuLoadOverride >= 0 ? (uint32_t)g_sim.config.cpuLoadOverride : 300;
+        int32_t cpuLoading = sim_current_telemetry().cpuLoading;
+        properties->cpuLoading = cpuLoading >= 0 ? (uint32_t)cpuLoading : 300;
         properties->npuLoading = (uint32_t)(npu_load_fraction(device) * 10000);
     }
     sim_unlock();

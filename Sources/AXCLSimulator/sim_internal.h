@@ -180,6 +180,19 @@ void sim_free_allocation_at(size_t index);
 axclError sim_parse_model(const char *path, sim_model *model);
 void sim_release_model_mapping(sim_model *model);
 const sim_tensor *sim_model_tensor(const sim_model *model, const char *name);
+// Fixed telemetry now in force: AXSIM_TELEMETRY_FILE's values where it has them, the
+// configuration's otherwise (sim_telemetry_file.c). INT32_MIN / -1 mean simulated.
+typedef struct sim_telemetry {
+    int32_t temperature; // milli-degC
+    int32_t cpuLoading, npuLoading; // percent x 100
+} sim_telemetry;
+sim_telemetry sim_current_telemetry(void);
+
+// AXSIM_REPORT_FILE (sim_report.c): count a successful axclInit; count a successful
+// axclFinalize and write the report.
+void sim_report_initialized(void);
+void sim_report_finalized(void);
+
 // Device status callbacks (sim_status_callback.c). Marking a device offline reports it once;
 // a report is delivered on its own thread after `delaySeconds`.
 void sim_mark_device_offline(sim_device *device);

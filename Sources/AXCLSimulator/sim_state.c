@@ -112,6 +112,7 @@ SIM_EXPORT axclError axclInit(const char *config) {
     g_sim.initialized = true;
     g_sim.initTime = sim_now();
     g_sim.listEmptyUntil = g_sim.initTime + g_sim.config.deviceListEmptySeconds;
+    sim_report_initialized();
     sim_unlock();
     return AXCL_SUCC;
 }
@@ -123,6 +124,7 @@ SIM_EXPORT axclError axclFinalize(void) {
         return AXCL_RT_ERR(AXCL_SUB_CONFIG, AXCL_ERR_ID_FAIL);
     }
     g_sim.initialized = false;
+    sim_report_finalized();
     sim_unlock();
     return AXCL_SUCC;
 }
