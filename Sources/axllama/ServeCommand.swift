@@ -67,7 +67,14 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.maximumGracefulShutdownDuration = grace
         configuration.maximumCancellationDuration = .seconds(2)
         try await ServiceGroup(configuration: configuration).run()
+        // The last seconds of the grace period (see ServingLifecycle.generationAllowance): models
+        // unload, busy ones once their final line is out, then the cards are given back.
         await models.scheduler.shutdown()
-        logger.info("stopped: models unloaded")
+        if !(await models.scheduler.waitUntilUnloaded(timeout: .seconds(3))) {
+            logger.warning("shutdown: a model did not unload within 3 s (its request is stuck in an engine call)")
+        }
+        let cardsOpen = await cards.openedPool() != nil
+        for problem in await cards.release(timeout: .seconds(2)) { logger.warning("shutdown: \(problem)") }
+        logger.info(cardsOpen ? "stopped: models unloaded, NPU cards released" : "stopped: models unloaded")
     }
 }

@@ -147,6 +147,22 @@ private func eventually(_ condition: () async -> Bool) async -> Bool {
         #expect(await eventually { await !scheduler.isResident("a") })
     }
 
+    @Test func shutdownWaitsForABusyModelToUnloadOnceItsRequestEnds() async throws {
+        let log = LoadLog()
+        let scheduler = makeScheduler(log: log)
+        let busy = try await scheduler.acquire("a")
+        let idle = try await scheduler.acquire("b")
+        idle.release()
+        #expect(await eventually { await scheduler.residents().contains { $0.key == "b" && !$0.isBusy } })
+        await scheduler.shutdown()
+        #expect(await scheduler.waitUntilUnloaded(timeout: .milliseconds(50)) == false)
+        #expect(!log.all.contains("unload model-a"))
+        let waiting = Task { await scheduler.waitUntilUnloaded(timeout: .seconds(30)) }
+        busy.release()
+        #expect(await waiting.value)
+        #expect(log.all.contains("unload model-a") && log.all.contains("unload model-b"))
+    }
+
     @Test func loadFailureReachesEveryWaiter() async throws {
         let log = LoadLog()
         let scheduler = makeScheduler(log: log, loadDelay: 50_000_000, failing: ["bad"])

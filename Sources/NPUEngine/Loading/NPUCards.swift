@@ -42,6 +42,19 @@ public actor NPUCards {
         return try? await opening.value
     }
 
+    /// Gives the cards back at shutdown, once their models are unloaded: each card's engine is
+    /// finalized and its device reset, then the runtime is finalized (the teardown of axera.md
+    /// §1.8), so that the driver holds nothing of this process. Bounded by `timeout`: a card
+    /// whose thread is stuck in a call that never returns cannot be released, and the process
+    /// must still exit. Returns one line per problem (empty when everything was released); the
+    /// cards are not reopened afterwards.
+    public func release(timeout: Duration) async -> [String] {
+        guard let opening else { return [] }
+        self.opening = Task { throw NPUEngineError.deviceUnavailable("the server is shutting down") }
+        guard let pool = try? await opening.value else { return [] }
+        return await pool.release(timeout: timeout)
+    }
+
     /// Engine options with the configured prefix cache directory.
     public func engineOptions(_ base: NPUEngineOptions) throws -> NPUEngineOptions {
         try CardSupervisionSettings.fromEnvironment(environment).engineOptions(base)

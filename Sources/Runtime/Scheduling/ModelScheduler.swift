@@ -44,6 +44,8 @@ public actor ModelScheduler<Model: Sendable> {
     private var nextWaiterID: UInt64 = 0
     private var nextSlotID: UInt64 = 0
     private var isShuttingDown = false
+    /// Unloads started and not yet finished (a model leaves its slot before its unload ends).
+    private var unloadsInFlight = 0
 
     public init(configuration: SchedulerConfiguration, load: @escaping Loader, unload: @escaping Unloader) {
         self.configuration = configuration
@@ -131,6 +133,19 @@ public actor ModelScheduler<Model: Sendable> {
         }
     }
 
+    /// After `shutdown()`: waits until every model is unloaded, busy ones once their request has
+    /// ended, for at most `timeout` (a request stuck in a hung engine call never ends). Returns
+    /// whether all were.
+    public func waitUntilUnloaded(timeout: Duration) async -> Bool {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while unloadsInFlight > 0 || slots.values.contains(where: { $0.model != nil || $0.isLoading }) {
+            guard clock.now < deadline else { return false }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return true
+    }
+
     // MARK: Internals
 
     private func slotFor(_ key: String) -> Slot {
@@ -193,7 +208,11 @@ public actor ModelScheduler<Model: Sendable> {
         slot.model = nil
         slot.unloadWhenIdle = false
         if slot.waiters.isEmpty && !slot.isLoading { slots[key] = nil }
-        if let model { await unload(model) }
+        if let model {
+            unloadsInFlight += 1
+            await unload(model)
+            unloadsInFlight -= 1
+        }
         await admitWaitingLoads()
     }
 
