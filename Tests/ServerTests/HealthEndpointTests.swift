@@ -19,6 +19,7 @@ import Testing
             let name: String
             let state: String
             let pinned: Bool
+            let error: String?
         }
         let status: String
         let phase: String
@@ -77,6 +78,29 @@ import Testing
         #expect(ready.status == 200)
         #expect(ready.body.models.first?.state == "resident")
         #expect(ready.body.models.first?.pinned == true)
+    }
+
+    @Test func pinnedModelWhoseLoadFailedMakesHealthNameTheErrorUntilItLoads() async throws {
+        var settings = ServerSettings()
+        settings.scheduler.pinned = ["registry.ollama.ai/library/scripted:latest"]
+        settings.preload = ["scripted"]
+        let server = try await TestServer(settings: settings, models: [])
+        defer { Task { await server.stop() } }
+        server.models.observability.health.enter(.serving)
+        await server.models.preload { _ in }
+        let failed = try await health(server)
+        #expect(failed.status == 503)
+        #expect(failed.body.models.map(\.state) == ["failed"])
+        let error = try #require(failed.body.models.first?.error)
+        #expect(error.contains("not found"))
+        #expect(failed.body.reason?.contains("pinned model registry.ollama.ai/library/scripted:latest failed to load: \(error)") == true)
+
+        try TestServer.install("scripted:latest", in: server.store)
+        await server.models.preload { _ in }
+        let loaded = try await health(server)
+        #expect(loaded.status == 200)
+        #expect(loaded.body.models.map(\.state) == ["resident"])
+        #expect(loaded.body.models.first?.error == nil)
     }
 
     @Test func healthFollowsDeviceRecoveryAndReportsTelemetry() async throws {

@@ -9,6 +9,8 @@ public final class HealthRegistry: Sendable {
     public let thermalGuard: ThermalGuard
     private let startedAt = MonotonicClock.nanoseconds()
     private let state: Mutex<(phase: ServingPhase, monitors: [any DeviceMonitor])>
+    /// The error of each model's last load, while it failed (by full model name).
+    private let loadFailures = Mutex<[String: String]>([:])
 
     public init(thresholds: HealthThresholds = HealthThresholds(), monitors: [any DeviceMonitor] = []) {
         self.thresholds = thresholds
@@ -26,6 +28,15 @@ public final class HealthRegistry: Sendable {
     public func enter(_ phase: ServingPhase) {
         state.withLock { $0.phase = phase }
     }
+
+    /// Notes the outcome of a model load: a failure is shown by health reports until a load of
+    /// the same model succeeds (`nil`).
+    public func recordLoad(model: String, failure: String?) {
+        loadFailures.withLock { $0[model] = failure }
+    }
+
+    /// Models whose last load failed, with the error.
+    public var failedLoads: [String: String] { loadFailures.withLock { $0 } }
 
     public var uptimeSeconds: Double { Double(MonotonicClock.nanoseconds() - startedAt) / 1e9 }
 
@@ -46,9 +57,13 @@ public final class HealthRegistry: Sendable {
         case .draining: reasons.append("shutting down: no new requests are accepted")
         case .serving: break
         }
-        for model in models where model.isPinned && model.state != .resident {
-            reasons.append(model.state == .loading ? "pinned model \(model.name) is loading"
-                                                   : "pinned model \(model.name) is not loaded: see the log for its load error")
+        for model in models where model.isPinned {
+            switch model.state {
+            case .resident: break
+            case .loading: reasons.append("pinned model \(model.name) is loading")
+            case .missing: reasons.append("pinned model \(model.name) is not loaded")
+            case .failed: reasons.append("pinned model \(model.name) failed to load: \(model.loadError ?? "see the log")")
+            }
         }
         for device in devices {
             if let reason = Self.unusableReason(device) { reasons.append(reason) }

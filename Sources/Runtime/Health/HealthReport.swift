@@ -4,8 +4,10 @@ import EngineInterface
 public struct ModelHealth: Sendable, Equatable {
     public enum State: String, Sendable {
         case loading, resident
-        /// Pinned but neither loading nor resident (its load failed, or it was never asked for).
+        /// Pinned but neither loading nor resident, and never tried (or its model was deleted).
         case missing
+        /// Its last load failed (`loadError` says why); pinned or not, until a load succeeds.
+        case failed
     }
 
     public var name: String
@@ -14,13 +16,16 @@ public struct ModelHealth: Sendable, Equatable {
     public var isBusy: Bool
     /// Requests waiting for this model.
     public var queued: Int
+    /// Why the last load failed, for a `failed` model.
+    public var loadError: String?
 
-    public init(name: String, state: State, isPinned: Bool, isBusy: Bool = false, queued: Int = 0) {
+    public init(name: String, state: State, isPinned: Bool, isBusy: Bool = false, queued: Int = 0, loadError: String? = nil) {
         self.name = name
         self.state = state
         self.isPinned = isPinned
         self.isBusy = isBusy
         self.queued = queued
+        self.loadError = loadError
     }
 }
 

@@ -33,6 +33,7 @@ public final class ModelService: Sendable {
         self.packageReader = packageReader
         let contextLength = settings.defaultContextLength
         let metrics = observability.metrics
+        let health = observability.health
         scheduler = ModelScheduler(configuration: settings.scheduler, load: { key in
             guard let name = ModelName(key) else { throw ModelStoreError.invalidName(key) }
             let start = MonotonicClock.nanoseconds()
@@ -41,9 +42,11 @@ public final class ModelService: Sendable {
                 let session = try await makeSession(stored, EngineLoadOptions(contextLength: contextLength))
                 let model = try await LoadedModel(stored: stored, session: session)
                 metrics.modelLoaded(model: key, nanoseconds: MonotonicClock.nanoseconds() - start)
+                health.recordLoad(model: key, failure: nil)
                 return model
             } catch {
                 metrics.modelLoadFailed(model: key)
+                health.recordLoad(model: key, failure: "\(error)")
                 throw error
             }
         }, unload: { model in
@@ -117,7 +120,9 @@ public final class ModelService: Sendable {
         return lease
     }
 
+    /// Unloads `model` and forgets its last load error (deleting a model unloads it first).
     public func unload(_ model: StoredModel) async {
+        observability.health.recordLoad(model: model.name.fullName, failure: nil)
         await scheduler.unload(model.name.fullName)
     }
 

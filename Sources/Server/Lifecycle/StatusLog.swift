@@ -45,7 +45,7 @@ public struct StatusLog: Sendable {
         }
         let models = Dictionary(report.models.map { ($0.name, $0.state) }, uniquingKeysWith: { first, _ in first })
         for (name, state) in models.sorted(by: { $0.key < $1.key }) where modelStates[name] != state {
-            entries.append(Entry(level: state == .missing ? .warning : .info, message: "model \(name) \(state.rawValue)",
+            entries.append(Entry(level: [.missing, .failed].contains(state) ? .warning : .info, message: "model \(name) \(state.rawValue)",
                                  metadata: ["model": name, "state": state.rawValue]))
         }
         for name in modelStates.keys.sorted() where models[name] == nil {

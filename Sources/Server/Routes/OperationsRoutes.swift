@@ -27,15 +27,19 @@ struct OperationsRoutes: Sendable {
 }
 
 extension ModelService {
-    /// The health registry's verdict over the scheduler's models: resident, loading, and pinned
-    /// models that are neither.
+    /// The health registry's verdict over the scheduler's models: resident, loading, models whose
+    /// last load failed, and pinned models that are none of these.
     public func healthReport() async -> HealthReport {
         let pinned = settings.scheduler.pinned
+        let failures = observability.health.failedLoads
         var entries = await scheduler.residents().map {
             ModelHealth(name: $0.key, state: .resident, isPinned: $0.isPinned, isBusy: $0.isBusy, queued: $0.queued)
         }
         for (key, queued) in await scheduler.loading() where !entries.contains(where: { $0.name == key }) {
             entries.append(ModelHealth(name: key, state: .loading, isPinned: pinned.contains(key), queued: queued))
+        }
+        for (key, error) in failures.sorted(by: { $0.key < $1.key }) where !entries.contains(where: { $0.name == key }) {
+            entries.append(ModelHealth(name: key, state: .failed, isPinned: pinned.contains(key), loadError: error))
         }
         for key in pinned.sorted() where !entries.contains(where: { $0.name == key }) {
             entries.append(ModelHealth(name: key, state: .missing, isPinned: true))
@@ -77,6 +81,7 @@ struct HealthBody: Encodable {
         let pinned: Bool
         let busy: Bool
         let queued: Int
+        let error: String?
     }
 
     let status: String
@@ -105,7 +110,7 @@ struct HealthBody: Encodable {
                    cpuLoadPercent: $0.cpuLoadPercent, firmwareVersion: $0.firmwareVersion, faults: $0.faultCounts,
                    recoveries: $0.recoveryCount)
         }
-        models = report.models.map { Model(name: $0.name, state: $0.state.rawValue, pinned: $0.isPinned, busy: $0.isBusy, queued: $0.queued) }
+        models = report.models.map { Model(name: $0.name, state: $0.state.rawValue, pinned: $0.isPinned, busy: $0.isBusy, queued: $0.queued, error: $0.loadError) }
         queueDepth = report.queueDepth
         uptimeSeconds = (report.uptimeSeconds * 1000).rounded() / 1000
     }
