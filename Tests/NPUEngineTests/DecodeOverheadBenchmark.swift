@@ -22,20 +22,23 @@ extension SimulatorBackedTests {
                 .write(to: directory.file("wide"))
             let card = try await SimulatedCard.open()
             let engine = try await NPUEngine.load(package, on: card.device)
-            try await measure(engine, label: "")
+            try await measure(engine, label: "", boundMilliseconds: 1)
             try await engine.unload()
 
-            // The same package split across two cards: the hidden row crosses through the host
-            // and the call hops to the second card's thread once per token.
+            // The same package split across two cards: the hidden row crosses through the host and
+            // the call hands over to the second card's thread and back once per token. Those two
+            // thread wake-ups dominate and depend on the machine's load (measured here between
+            // 0.1 and 4.2 ms per token on two busy cores), so the bound only catches per-token
+            // work that does not belong there.
             card.control.setDeviceCount(2)
             let second = try await NPUCard.open(library: card.library, deviceID: DeviceID(card.device.id.rawValue + 1))
             let split = try await NPUEngine.load(package, across: [LayerShare(device: card.device, layers: 0 ..< 14),
                                                                    LayerShare(device: second, layers: 14 ..< 28)])
-            try await measure(split, label: " split across 2 cards")
+            try await measure(split, label: " split across 2 cards", boundMilliseconds: 20)
             try await split.unload()
         }
 
-        private func measure(_ engine: NPUEngine, label: String) async throws {
+        private func measure(_ engine: NPUEngine, label: String, boundMilliseconds: Double) async throws {
             let prompt = 300
             var logits = try await engine.forward(TinyModel.prompt(prompt, seed: 1), at: 0)
             let tokens = 48
@@ -49,7 +52,7 @@ extension SimulatorBackedTests {
             print("NPU prefill host overhead\(label): \(String(format: "%.3f", counters.hostSecondsPerPrefillChunk * 1000)) ms/chunk "
                 + "over \(counters.prefillChunks) chunks of 128")
             #expect(counters.decodeSteps == tokens)
-            #expect(perToken < 1.0)
+            #expect(perToken < boundMilliseconds)
         }
     }
 }

@@ -178,6 +178,10 @@ extension SimulatorBackedTests {
                 _ = try await NPUEngine.load(cards.package, across: [LayerShare(device: cards.devices[0], layers: 0 ..< 2),
                                                                      LayerShare(device: cards.devices[1], layers: 3 ..< 4)])
             } throws: { "\($0)".contains("do not cover its 4 layers") }
+            await #expect {
+                _ = try await NPUEngine.load(cards.package, across: [LayerShare(device: cards.devices[0], layers: 0 ..< 4),
+                                                                     LayerShare(device: cards.devices[1], layers: 0 ..< 4)])
+            } throws: { "\($0)".contains("do not cover its 4 layers") }
             #expect(cards.control.stats.models == 0)
         }
     }

@@ -25,6 +25,8 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
     public let card: CardHealth
     /// Every card the model runs on, in layer order.
     let cards: [EngineCard]
+    /// Held by a call while it uses the buffers, and by what releases or reloads them.
+    private let turn = EngineTurn()
     public let engineName = "npu"
 
     // Card-thread state.
@@ -96,12 +98,10 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
     }
 
     private static func checkCoverage(_ ranges: [Range<Int>], of package: NPUModelPackage) throws {
-        var next = 0
-        for range in ranges {
-            guard range.lowerBound == next, !range.isEmpty else { break }
-            next = range.upperBound
-        }
-        guard !ranges.isEmpty, next == package.layerFiles.count, ranges.allSatisfy({ !$0.isEmpty }) else {
+        let contiguous = zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound }
+        guard contiguous, ranges.first?.lowerBound == 0, ranges.last?.upperBound == package.layerFiles.count,
+              ranges.allSatisfy({ !$0.isEmpty })
+        else {
             throw NPUEngineError.invalidPackage(
                 directory: package.directory.path,
                 reason: "the layer ranges \(ranges) do not cover its \(package.layerFiles.count) layers in order")
@@ -172,7 +172,7 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
     public func forward(_ tokens: [TokenID], at position: Int, prefillMode: PrefillMode) async throws -> Logits {
         for card in cards { try card.health.admit() }
         guard let timeout = cards[0].supervision?.engineTimeout else {
-            return try await evaluate(tokens, at: position, mode: prefillMode, record: true, on: device)
+            return try await turn.run { try await evaluate(tokens, at: position, mode: prefillMode, record: true, on: device) }
         }
         let cards = self.cards, ticket = CallTicket()
         return try await ExecuteWatchdog.run(
@@ -190,7 +190,11 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
                 return EngineUnavailableError("the NPU card \(hung.health.snapshot.name) is wedged: \(detail)")
             },
             lateReturn: { for card in cards where card.health.state == .wedged { card.supervision?.lateReturn() } },
-            { try await self.evaluate(tokens, at: position, mode: prefillMode, record: true, ticket: ticket, on: self.device) })
+            {
+                try await self.turn.run {
+                    try await self.evaluate(tokens, at: position, mode: prefillMode, record: true, ticket: ticket, on: self.device)
+                }
+            })
     }
 
     static func seconds(_ value: Double) -> String {
@@ -238,8 +242,10 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
 
     /// Releases everything on the cards in the documented order (axera.md §1.8).
     public func unload() async throws {
-        let released = await takeStacks(on: device)
-        if let error = await Self.release(released, from: cards) { throw NPUEngineError.device(error) }
+        try await turn.run {
+            let released = await takeStacks(on: device)
+            if let error = await Self.release(released, from: cards) { throw NPUEngineError.device(error) }
+        }
     }
 
     // MARK: Card-thread work
@@ -544,6 +550,10 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
 
     /// Frees what the model held on all its cards, best effort: after a reboot the handles are already gone.
     func releaseForRecovery() async {
+        await turn.run { await releaseStale() }
+    }
+
+    private func releaseStale() async {
         let stale = await markStale(on: device)
         await Self.release(stale, from: cards)
     }
@@ -554,12 +564,11 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
     /// that card's own recovery reloads it.
     /// - Parameter recovered: the card whose recovery asks (it is still `recovering` itself).
     func reloadAfterRecovery(of recovered: DeviceID? = nil) async throws {
-        if cards.contains(where: { $0.device.id != recovered && !$0.health.acceptsWork }) {
-            await releaseForRecovery()
-            return
+        try await turn.run {
+            await releaseStale()
+            if cards.contains(where: { $0.device.id != recovered && !$0.health.acceptsWork }) { return }
+            try await reload(on: device)
         }
-        await releaseForRecovery()
-        try await reload(on: device)
     }
 
     private func markStale(on device: isolated AXCLDevice) -> [LayerStack] {
