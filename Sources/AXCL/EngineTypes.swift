@@ -19,6 +19,16 @@ public struct EngineTensor: Sendable, Equatable {
     public let dataType: EngineDataType
     public let dimensions: [Int]
     public let byteCount: Int
+
+    /// As the runtime's IO info describes a tensor; public so that what the engine concludes from
+    /// an IO table can be checked on tables no simulated model declares.
+    public init(index: Int, name: String, dataType: EngineDataType, dimensions: [Int], byteCount: Int) {
+        self.index = index
+        self.name = name
+        self.dataType = dataType
+        self.dimensions = dimensions
+        self.byteCount = byteCount
+    }
 }
 
 /// One shape group: the same tensor names with this group's dimensions and sizes (axera.md §3.4).
@@ -26,6 +36,12 @@ public struct ShapeGroup: Sendable, Equatable {
     public let index: Int
     public let inputs: [EngineTensor]
     public let outputs: [EngineTensor]
+
+    public init(index: Int, inputs: [EngineTensor], outputs: [EngineTensor]) {
+        self.index = index
+        self.inputs = inputs
+        self.outputs = outputs
+    }
 
     public func input(named name: String) -> EngineTensor? { inputs.first { $0.name == name } }
     public func output(named name: String) -> EngineTensor? { outputs.first { $0.name == name } }

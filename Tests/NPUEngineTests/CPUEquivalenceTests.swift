@@ -117,6 +117,10 @@ extension SimulatorBackedTests {
                         if logits.indices.contains(where: { $0 != chosen && logits[$0] == logits[chosen] }) {
                             results[index].tiesAtMaximum += 1
                             if chosen == preferred { results[index].tiesResolvedToCPU += 1 }
+                            // What the server does with these logits: the shared sampler's greedy pick takes the lower id.
+                            var greedy = Sampler(options: SamplingOptions(temperature: 0, repeatPenalty: 1), vocabularySize: logits.count)
+                            var copy = logits
+                            #expect(Int(greedy.sample(logits: &copy, history: [Int32]())) == chosen, "a tie goes to the lower token id")
                         }
                         results[index].steps += 1
                         if chosen == preferred {
