@@ -254,7 +254,7 @@ def test_load_that_would_breach_the_cmm_floor_is_refused_and_the_server_stays_up
     status, _, answer = generate(small, PACKAGE_MODEL, 2)
     assert status == 500, answer
     assert set(answer) == {"error"}
-    assert "CMM" in answer["error"] and "200 MiB" in answer["error"], answer
+    assert "200 MiB CMM free" in answer["error"] and "128 MiB must stay free (AXLLAMA_CMM_FLOOR_MIB)" in answer["error"], answer
 
     # /health names the refusal; the card holds nothing and CPU models still answer.
     status, body = health(small)

@@ -58,7 +58,8 @@ public final class NPUCardPool: DeviceMonitor, Sendable {
             let free = try? await card.device.properties().cmmFreeKiB
             if let free { candidates.append((card, Int(free))) }
             if let free, Int(free) < neededKiB {
-                reasons.append("\(name) has \(free / 1024) MiB CMM free, the model needs about \(neededKiB / 1024) MiB")
+                reasons.append("\(name) has \(free / 1024) MiB CMM free, the model needs about \((neededKiB - floorKiB) / 1024) MiB "
+                    + "and \(options.cmmFloorMiB) MiB must stay free (AXLLAMA_CMM_FLOOR_MIB)")
                 continue
             }
             do {
