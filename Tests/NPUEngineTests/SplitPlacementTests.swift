@@ -88,6 +88,24 @@ extension SimulatorBackedTests {
             #expect(await split.cachedCount() == prompt.count)
             let after = try await split.forward([next], at: prompt.count).values
             #expect(differences(after, reference) == 0)
+            await split.truncateCache(to: prompt.count)
+
+            // Both cards lost at once: the request finds the first, telemetry the second. Whichever
+            // recovery ends first leaves the model released while the other card is down; the
+            // last one reloads it on both.
+            control.setRebootDuration(seconds: 0.5)
+            for id in ids { control.setDeviceOffline(id.rawValue) }
+            await #expect(throws: NPUEngineError.self) { _ = try await split.forward([next], at: prompt.count) }
+            await pool.cards[1].pollOnce()
+            #expect(pool.cards.allSatisfy { $0.status.state == .recovering })
+            for card in pool.cards { await card.waitForRecovery() }
+            #expect(pool.cards.allSatisfy { $0.status.state == .ready })
+            #expect(await split.cachedCount() == prompt.count)
+            // The model unloaded before (`whole`) stays unloaded: the cards hold the split model's parts only.
+            #expect(Int(control.deviceStats(ids[0].rawValue).models) == placement[0].layers.count)
+            #expect(Int(control.deviceStats(ids[1].rawValue).models) == placement[1].layers.count + 1)
+            let afterBoth = try await split.forward([next], at: prompt.count).values
+            #expect(differences(afterBoth, reference) == 0)
 
             try await split.unload()
             for id in ids { #expect(control.deviceStats(id.rawValue).models == 0 && control.deviceStats(id.rawValue).deviceAllocations == 0) }

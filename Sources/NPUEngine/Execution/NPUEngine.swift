@@ -40,6 +40,8 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
     private var cachedTokens: [TokenID] = []
     /// Set by a device fault: the card's handles are stale until the recovery reloads the model.
     private var isStale = false
+    /// Set by `unload()`: a recovery of its cards leaves the model unloaded.
+    private var isUnloaded = false
     /// The tokens of the prefix last persisted, to write a file only when the shared prefix changes.
     private var persistedTokens: [TokenID] = []
     private lazy var prefixCacheKey = PrefixCacheFile.packageKey(package)
@@ -265,6 +267,7 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
         stacks = []
         cached = 0
         cachedTokens = []
+        isUnloaded = true
         return taken
     }
 
@@ -565,11 +568,14 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
     /// - Parameter recovered: the card whose recovery asks (it is still `recovering` itself).
     func reloadAfterRecovery(of recovered: DeviceID? = nil) async throws {
         try await turn.run {
+            guard await !wasUnloaded(on: device) else { return }
             await releaseStale()
             if cards.contains(where: { $0.device.id != recovered && !$0.health.acceptsWork }) { return }
             try await reload(on: device)
         }
     }
+
+    private func wasUnloaded(on device: isolated AXCLDevice) -> Bool { isUnloaded }
 
     private func markStale(on device: isolated AXCLDevice) -> [LayerStack] {
         isStale = true
