@@ -16,7 +16,8 @@ extension SimulatorBackedTests {
     /// reloaded it on both.
     @Suite(.enabled(if: Simulator.isAvailable && TestModels.hasDefaultModel))
     struct SplitPlacement {
-        static let settings = CardSupervisionSettings(telemetryInterval: 3600, engineTimeout: 30, recoveryAttempts: 3,
+        /// A short watchdog for the hang below; one execute of this model takes milliseconds.
+        static let settings = CardSupervisionSettings(telemetryInterval: 3600, engineTimeout: 3, recoveryAttempts: 3,
                                                       enumerationTimeout: 5, backoff: 0.05)
 
         static func greedy(_ engine: NPUEngine, prompt: [Int32], count: Int) async throws -> (tokens: [Int32], last: [Float]) {
@@ -106,6 +107,23 @@ extension SimulatorBackedTests {
             #expect(Int(control.deviceStats(ids[1].rawValue).models) == placement[1].layers.count + 1)
             let afterBoth = try await split.forward([next], at: prompt.count).values
             #expect(differences(afterBoth, reference) == 0)
+            await split.truncateCache(to: prompt.count)
+
+            // An execute hangs on the second card: the watchdog answers, that card is wedged and the
+            // first stays ready; once the call returns, the second card's recovery brings the model back.
+            control.setHang(at: Int64(placement[0].layers.count + 2))
+            await #expect { _ = try await split.forward([next], at: prompt.count) } throws: { error in
+                (error as? EngineUnavailableError)?.reason.contains("axcl:\(ids[1].rawValue) is wedged") == true
+            }
+            #expect(pool.cards[1].status.state == .wedged && pool.cards[0].status.state == .ready)
+            #expect(pool.cards[1].status.faultCounts["timeout"] == 1 && pool.cards[0].status.faultCounts["timeout"] == nil)
+            await #expect(throws: EngineUnavailableError.self) { _ = try await split.forward([next], at: prompt.count) }
+            control.releaseHangs()
+            for _ in 0 ..< 250 where pool.cards[1].status.state == .wedged { try await Task.sleep(for: .milliseconds(20)) }
+            await pool.cards[1].waitForRecovery()
+            #expect(pool.cards[1].status.state == .ready, "\(pool.cards[1].status.detail ?? "")")
+            let afterHang = try await split.forward([next], at: prompt.count).values
+            #expect(differences(afterHang, reference) == 0)
 
             try await split.unload()
             for id in ids { #expect(control.deviceStats(id.rawValue).models == 0 && control.deviceStats(id.rawValue).deviceAllocations == 0) }
