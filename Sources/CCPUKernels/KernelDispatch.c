@@ -1,17 +1,15 @@
 #include "KernelPaths.h"
 
-// The public kernels forward to the path this build selected (KernelPaths.h). There is no
-// AVX2 float matmul or quantizer: the compiler vectorises the portable ones well on x86-64.
+// The public kernels forward to the path this build selected (KernelPaths.h). Every format has a
+// kernel on each vector path except the activation quantizer on x86-64, where the compiler
+// vectorises the portable one well.
 
 #if AXL_KERNELS_NEON
-#define QUANTIZED_PATH(name) axl_neon_##name
-#define FLOAT_PATH(name) axl_neon_##name
+#define PATH(name) axl_neon_##name
 #elif AXL_KERNELS_AVX2
-#define QUANTIZED_PATH(name) axl_avx2_##name
-#define FLOAT_PATH(name) axl_scalar_##name
+#define PATH(name) axl_avx2_##name
 #else
-#define QUANTIZED_PATH(name) axl_scalar_##name
-#define FLOAT_PATH(name) axl_scalar_##name
+#define PATH(name) axl_scalar_##name
 #endif
 
 const char *axl_kernel_path(void) {
@@ -36,32 +34,31 @@ void axl_quantize_row_q8(const float *x, int n, int8_t *q, float *d, float *s) {
 #endif
 }
 
-#define FORWARD_QUANTIZED(name)                                                                \
+#define FORWARD_QUANTIZED(name, path)                                                          \
     void axl_##name(AXL_QUANTIZED_MATMUL_PARAMS) {                                             \
-        QUANTIZED_PATH(name)(w, rowBytes, rowBegin, rowEnd, k, xq, xd, xs, tokenCount, out,   \
-                             outStride);                                                      \
+        path(w, rowBytes, rowBegin, rowEnd, k, xq, xd, xs, tokenCount, out, outStride);       \
     }
-#define FORWARD_FLOAT(name)                                                                    \
+#define FORWARD_K_QUANT(name, path)                                                            \
+    void axl_##name(AXL_K_QUANT_MATMUL_PARAMS) {                                               \
+        path(w, rowBytes, rowBegin, rowEnd, k, xq, xd, xsums, tokenCount, out, outStride);    \
+    }
+#define FORWARD_FLOAT(name, path)                                                              \
     void axl_##name(AXL_FLOAT_MATMUL_PARAMS) {                                                 \
-        FLOAT_PATH(name)(w, rowBytes, rowBegin, rowEnd, k, x, tokenCount, out, outStride);    \
+        path(w, rowBytes, rowBegin, rowEnd, k, x, tokenCount, out, outStride);                \
     }
 
-FORWARD_QUANTIZED(matmul_q4_0)
-FORWARD_QUANTIZED(matmul_q4_1)
-FORWARD_QUANTIZED(matmul_q8_0)
-// q5_0/q5_1 have AVX2 and scalar versions; NEON uses the scalar one until it has its own.
-#if AXL_KERNELS_AVX2
-#define Q5_PATH(name) axl_avx2_##name
+FORWARD_QUANTIZED(matmul_q4_0, PATH(matmul_q4_0))
+FORWARD_QUANTIZED(matmul_q4_1, PATH(matmul_q4_1))
+FORWARD_QUANTIZED(matmul_q8_0, PATH(matmul_q8_0))
+FORWARD_QUANTIZED(matmul_q5_0, PATH(matmul_q5_0))
+FORWARD_QUANTIZED(matmul_q5_1, PATH(matmul_q5_1))
+FORWARD_K_QUANT(matmul_q4_k, PATH(matmul_q4_k))
+FORWARD_K_QUANT(matmul_q5_k, PATH(matmul_q5_k))
+FORWARD_K_QUANT(matmul_q6_k, PATH(matmul_q6_k))
+FORWARD_FLOAT(matmul_f32, PATH(matmul_f32))
+FORWARD_FLOAT(matmul_bf16, PATH(matmul_bf16))
+#if AXL_KERNELS_AVX2 && !AXL_AVX2_F16
+FORWARD_FLOAT(matmul_f16, axl_scalar_matmul_f16)
 #else
-#define Q5_PATH(name) axl_scalar_##name
+FORWARD_FLOAT(matmul_f16, PATH(matmul_f16))
 #endif
-void axl_matmul_q5_0(AXL_QUANTIZED_MATMUL_PARAMS) {
-    Q5_PATH(matmul_q5_0)(w, rowBytes, rowBegin, rowEnd, k, xq, xd, xs, tokenCount, out, outStride);
-}
-void axl_matmul_q5_1(AXL_QUANTIZED_MATMUL_PARAMS) {
-    Q5_PATH(matmul_q5_1)(w, rowBytes, rowBegin, rowEnd, k, xq, xd, xs, tokenCount, out, outStride);
-}
-
-FORWARD_FLOAT(matmul_f32)
-FORWARD_FLOAT(matmul_f16)
-FORWARD_FLOAT(matmul_bf16)

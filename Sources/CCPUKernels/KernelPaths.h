@@ -2,8 +2,9 @@
 //
 // One path is chosen per build from the target the compiler was given (-march / -mcpu, see
 // Package.swift): NEON on aarch64, AVX2 on x86-64 CPUs that have it, the portable scalar path
-// otherwise or when AXL_FORCE_SCALAR is defined. The scalar entry points are compiled on every
-// build: they are the reference that scripts/test-neon-kernels.sh checks every path against.
+// otherwise or when AXL_FORCE_SCALAR is defined. The scalar entry points (CCPUKernels.h) are
+// compiled on every build: they are the reference that the tests and
+// scripts/test-neon-kernels.sh check every path against.
 #ifndef AXL_KERNEL_PATHS_H
 #define AXL_KERNEL_PATHS_H
 
@@ -18,20 +19,12 @@
 #define AXL_QUANTIZED_MATMUL_PARAMS                                                             \
     const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k, const int8_t *xq,      \
         const float *xd, const float *xs, int tokenCount, float *out, size_t outStride
+#define AXL_K_QUANT_MATMUL_PARAMS                                                               \
+    const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k, const int8_t *xq,      \
+        const float *xd, const int16_t *xsums, int tokenCount, float *out, size_t outStride
 #define AXL_FLOAT_MATMUL_PARAMS                                                                 \
     const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k, const float *x,        \
         int tokenCount, float *out, size_t outStride
-
-// Portable C, no intrinsics (the compiler may still vectorise it).
-void axl_scalar_quantize_row_q8(const float *x, int n, int8_t *q, float *d, float *s);
-void axl_scalar_matmul_q4_0(AXL_QUANTIZED_MATMUL_PARAMS);
-void axl_scalar_matmul_q4_1(AXL_QUANTIZED_MATMUL_PARAMS);
-void axl_scalar_matmul_q8_0(AXL_QUANTIZED_MATMUL_PARAMS);
-void axl_scalar_matmul_q5_0(AXL_QUANTIZED_MATMUL_PARAMS);
-void axl_scalar_matmul_q5_1(AXL_QUANTIZED_MATMUL_PARAMS);
-void axl_scalar_matmul_f32(AXL_FLOAT_MATMUL_PARAMS);
-void axl_scalar_matmul_f16(AXL_FLOAT_MATMUL_PARAMS);
-void axl_scalar_matmul_bf16(AXL_FLOAT_MATMUL_PARAMS);
 
 #if AXL_KERNELS_AVX2
 void axl_avx2_matmul_q4_0(AXL_QUANTIZED_MATMUL_PARAMS);
@@ -39,6 +32,16 @@ void axl_avx2_matmul_q4_1(AXL_QUANTIZED_MATMUL_PARAMS);
 void axl_avx2_matmul_q8_0(AXL_QUANTIZED_MATMUL_PARAMS);
 void axl_avx2_matmul_q5_0(AXL_QUANTIZED_MATMUL_PARAMS);
 void axl_avx2_matmul_q5_1(AXL_QUANTIZED_MATMUL_PARAMS);
+void axl_avx2_matmul_q4_k(AXL_K_QUANT_MATMUL_PARAMS);
+void axl_avx2_matmul_q5_k(AXL_K_QUANT_MATMUL_PARAMS);
+void axl_avx2_matmul_q6_k(AXL_K_QUANT_MATMUL_PARAMS);
+void axl_avx2_matmul_f32(AXL_FLOAT_MATMUL_PARAMS);
+void axl_avx2_matmul_bf16(AXL_FLOAT_MATMUL_PARAMS);
+// VCVTPH2PS comes with F16C, which every AVX2 CPU we know of has; without it f16 stays scalar.
+#if defined(__F16C__)
+#define AXL_AVX2_F16 1
+void axl_avx2_matmul_f16(AXL_FLOAT_MATMUL_PARAMS);
+#endif
 #endif
 
 #if AXL_KERNELS_NEON
@@ -46,6 +49,11 @@ void axl_neon_quantize_row_q8(const float *x, int n, int8_t *q, float *d, float 
 void axl_neon_matmul_q4_0(AXL_QUANTIZED_MATMUL_PARAMS);
 void axl_neon_matmul_q4_1(AXL_QUANTIZED_MATMUL_PARAMS);
 void axl_neon_matmul_q8_0(AXL_QUANTIZED_MATMUL_PARAMS);
+void axl_neon_matmul_q5_0(AXL_QUANTIZED_MATMUL_PARAMS);
+void axl_neon_matmul_q5_1(AXL_QUANTIZED_MATMUL_PARAMS);
+void axl_neon_matmul_q4_k(AXL_K_QUANT_MATMUL_PARAMS);
+void axl_neon_matmul_q5_k(AXL_K_QUANT_MATMUL_PARAMS);
+void axl_neon_matmul_q6_k(AXL_K_QUANT_MATMUL_PARAMS);
 void axl_neon_matmul_f32(AXL_FLOAT_MATMUL_PARAMS);
 void axl_neon_matmul_f16(AXL_FLOAT_MATMUL_PARAMS);
 void axl_neon_matmul_bf16(AXL_FLOAT_MATMUL_PARAMS);

@@ -4,8 +4,11 @@
 #include <arm_neon.h>
 #include <string.h>
 
-// The aarch64 float-weight matmuls: weights widened to f32 eight at a time, four f32x4
-// accumulators per dot product so consecutive FMAs do not wait on each other.
+// The aarch64 float-weight matmuls: weights widened to f32 eight at a time and reused for up to
+// FLOAT_TILE tokens, so a batch reads and converts each weight once per tile rather than once per
+// token.
+
+#define FLOAT_TILE 4
 
 typedef struct { float32x4_t low, high; } eight_floats;
 
@@ -47,26 +50,49 @@ static inline float load1_bf16(const uint8_t *p) {
     return f;
 }
 
+// NAME's tile computes `nt` (1...FLOAT_TILE, a constant at each call so the token loops unroll)
+// dot products of one row with consecutive tokens, converting each weight once for all of them:
+// four accumulators per token keep consecutive FMAs independent, and 4 × FLOAT_TILE of them plus
+// four weight vectors fit in the 32 registers.
 #define NEON_FLOAT_MATMUL(NAME, LOAD8, LOAD1, ELEMENT_BYTES)                                   \
+    static inline __attribute__((always_inline)) void NAME##_tile(                            \
+        const uint8_t *row, int k, const float *x, int nt, float *res) {                      \
+        float32x4_t acc[FLOAT_TILE][4];                                                       \
+        for (int j = 0; j < nt; j++)                                                          \
+            for (int a = 0; a < 4; a++) acc[j][a] = vdupq_n_f32(0.0f);                        \
+        int i = 0;                                                                            \
+        for (; i + 16 <= k; i += 16) {                                                        \
+            const eight_floats w0 = LOAD8(row + (size_t)i * ELEMENT_BYTES);                   \
+            const eight_floats w1 = LOAD8(row + (size_t)(i + 8) * ELEMENT_BYTES);             \
+            for (int j = 0; j < nt; j++) {                                                    \
+                const float *xt = x + (size_t)j * k + i;                                      \
+                acc[j][0] = vfmaq_f32(acc[j][0], w0.low, vld1q_f32(xt));                      \
+                acc[j][1] = vfmaq_f32(acc[j][1], w0.high, vld1q_f32(xt + 4));                 \
+                acc[j][2] = vfmaq_f32(acc[j][2], w1.low, vld1q_f32(xt + 8));                  \
+                acc[j][3] = vfmaq_f32(acc[j][3], w1.high, vld1q_f32(xt + 12));                \
+            }                                                                                 \
+        }                                                                                     \
+        for (int j = 0; j < nt; j++) {                                                        \
+            float sum = vaddvq_f32(vaddq_f32(vaddq_f32(acc[j][0], acc[j][1]),                 \
+                                             vaddq_f32(acc[j][2], acc[j][3])));               \
+            for (int e = i; e < k; e++)                                                       \
+                sum += LOAD1(row + (size_t)e * ELEMENT_BYTES) * x[(size_t)j * k + e];         \
+            res[j] = sum;                                                                     \
+        }                                                                                     \
+    }                                                                                         \
     void NAME(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,             \
               const float *x, int tokenCount, float *out, size_t outStride) {                 \
+        float res[FLOAT_TILE];                                                                \
         for (int r = rowBegin; r < rowEnd; r++) {                                             \
             const uint8_t *row = w + (size_t)r * rowBytes;                                    \
-            for (int t = 0; t < tokenCount; t++) {                                            \
-                const float *xt = x + (size_t)t * k;                                          \
-                float32x4_t a0 = vdupq_n_f32(0.0f), a1 = a0, a2 = a0, a3 = a0;                \
-                int i = 0;                                                                    \
-                for (; i + 16 <= k; i += 16) {                                                \
-                    const eight_floats w0 = LOAD8(row + (size_t)i * ELEMENT_BYTES);           \
-                    const eight_floats w1 = LOAD8(row + (size_t)(i + 8) * ELEMENT_BYTES);     \
-                    a0 = vfmaq_f32(a0, w0.low, vld1q_f32(xt + i));                            \
-                    a1 = vfmaq_f32(a1, w0.high, vld1q_f32(xt + i + 4));                       \
-                    a2 = vfmaq_f32(a2, w1.low, vld1q_f32(xt + i + 8));                        \
-                    a3 = vfmaq_f32(a3, w1.high, vld1q_f32(xt + i + 12));                      \
-                }                                                                             \
-                float sum = vaddvq_f32(vaddq_f32(vaddq_f32(a0, a1), vaddq_f32(a2, a3)));      \
-                for (; i < k; i++) sum += LOAD1(row + (size_t)i * ELEMENT_BYTES) * xt[i];     \
-                out[(size_t)t * outStride + r] = sum;                                         \
+            int t = 0;                                                                        \
+            for (; t + FLOAT_TILE <= tokenCount; t += FLOAT_TILE) {                           \
+                NAME##_tile(row, k, x + (size_t)t * k, FLOAT_TILE, res);                      \
+                for (int j = 0; j < FLOAT_TILE; j++) out[(size_t)(t + j) * outStride + r] = res[j]; \
+            }                                                                                 \
+            for (; t < tokenCount; t++) {                                                     \
+                NAME##_tile(row, k, x + (size_t)t * k, 1, res);                               \
+                out[(size_t)t * outStride + r] = res[0];                                      \
             }                                                                                 \
         }                                                                                     \
     }

@@ -3,6 +3,7 @@
 #if AXL_KERNELS_AVX2
 #include <immintrin.h>
 #include "QuantBlocks.h"
+#include "HorizontalSumAVX2.h"
 
 // The x86-64 quantized matmuls: u8 x s8 products (AVX-VNNI where present), scaled in f32.
 
@@ -21,13 +22,6 @@ static inline __m256i unpack_nibbles(const uint8_t *qs) {
     const __m128i packed = _mm_loadu_si128((const __m128i *)qs);
     const __m256i both = _mm256_set_m128i(_mm_srli_epi16(packed, 4), packed);
     return _mm256_and_si256(both, _mm256_set1_epi8(0x0F));
-}
-
-static inline float hsum(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
 }
 
 // q4_1: w = d*q + m, so dot = sum_b (dw*da * sum(q*a) + m * da*sum(a)).

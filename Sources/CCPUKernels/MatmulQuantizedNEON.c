@@ -1,22 +1,11 @@
 #include "KernelPaths.h"
 
 #if AXL_KERNELS_NEON
-#include <arm_neon.h>
+#include "DotProductNEON.h"
 #include "QuantBlocks.h"
 
-// The aarch64 quantized matmuls: signed 8-bit dot products per block (SDOT on cores with the
-// dot-product extension, such as the Raspberry Pi 5's Cortex-A76), scaled in f32.
-
-// acc + the products of 16 int8 pairs, summed in groups of four into four int32 lanes.
-static inline int32x4_t dot_s8(int32x4_t acc, int8x16_t a, int8x16_t b) {
-#if defined(__ARM_FEATURE_DOTPROD)
-    return vdotq_s32(acc, a, b);
-#else
-    // Cores without SDOT (Cortex-A72): widen to int16 (|a*b| <= 2^14 fits) and pairwise add.
-    acc = vpadalq_s16(acc, vmull_s8(vget_low_s8(a), vget_low_s8(b)));
-    return vpadalq_s16(acc, vmull_high_s8(a, b));
-#endif
-}
+// The aarch64 quantized matmuls: signed 8-bit dot products per block (DotProductNEON.h),
+// scaled in f32.
 
 // The 32 activations of block b of token j, as two vectors.
 static inline int32x4_t dot_block(int8x16_t low, int8x16_t high, const int8_t *a) {
@@ -88,8 +77,57 @@ static inline __attribute__((always_inline)) void tile_q8_0(
     for (int j = 0; j < nt; j++) res[j] = vaddvq_f32(acc[j]);
 }
 
+// A q5 block's 32 five-bit values (0...31, valid signed bytes): the nibbles with bit e of qh
+// at bit 4 of element e. Each byte of qh is spread over the eight lanes it covers, and each lane
+// tests its own bit.
+static inline void unpack_five_bits(const uint8_t *qh, const uint8_t *qs, int8x16_t *low, int8x16_t *high) {
+    const uint32_t bits = fifth_bits(qh);
+    const uint8x16_t laneBit = vreinterpretq_u8_u64(vdupq_n_u64(0x8040201008040201ull));
+    const uint8x16_t fifth = vdupq_n_u8(0x10);
+    const uint8x16_t spreadLow = vcombine_u8(vdup_n_u8((uint8_t)bits), vdup_n_u8((uint8_t)(bits >> 8)));
+    const uint8x16_t spreadHigh = vcombine_u8(vdup_n_u8((uint8_t)(bits >> 16)), vdup_n_u8((uint8_t)(bits >> 24)));
+    const uint8x16_t packed = vld1q_u8(qs);
+    *low = vreinterpretq_s8_u8(vorrq_u8(vandq_u8(packed, vdupq_n_u8(0x0F)),
+                                        vandq_u8(vtstq_u8(spreadLow, laneBit), fifth)));
+    *high = vreinterpretq_s8_u8(vorrq_u8(vshrq_n_u8(packed, 4), vandq_u8(vtstq_u8(spreadHigh, laneBit), fifth)));
+}
+
+// q5_0: w = d*(q - 16); q5_1: w = d*q + m. `offset` is -16·d or m, times da·Σa.
+static inline __attribute__((always_inline)) void tile_q5(
+    const uint8_t *row, int nb, int k, const int8_t *xq, const float *xd, const float *xs,
+    int nt, int hasMinimum, float *res) {
+    const int bytes = hasMinimum ? Q5_1_BYTES : Q5_0_BYTES, bits = hasMinimum ? 4 : 2;
+    float32x4_t acc[TILE];
+    float offsets[TILE];
+    for (int j = 0; j < nt; j++) { acc[j] = vdupq_n_f32(0.0f); offsets[j] = 0.0f; }
+    for (int b = 0; b < nb; b++) {
+        const uint8_t *block = row + (size_t)b * bytes;
+        const float dw = half(block), offset = hasMinimum ? half(block + 2) : -16.0f * dw;
+        int8x16_t low, high;
+        unpack_five_bits(block + bits, block + bits + 4, &low, &high);
+        for (int j = 0; j < nt; j++) {
+            const int32x4_t sum = dot_block(low, high, xq + (size_t)j * k + b * 32);
+            acc[j] = vfmaq_n_f32(acc[j], vcvtq_f32_s32(sum), dw * xd[j * nb + b]);
+            offsets[j] += offset * xs[j * nb + b];
+        }
+    }
+    for (int j = 0; j < nt; j++) res[j] = vaddvq_f32(acc[j]) + offsets[j];
+}
+
+static inline __attribute__((always_inline)) void tile_q5_0(
+    const uint8_t *row, int nb, int k, const int8_t *xq, const float *xd, const float *xs, int nt, float *res) {
+    tile_q5(row, nb, k, xq, xd, xs, nt, 0, res);
+}
+
+static inline __attribute__((always_inline)) void tile_q5_1(
+    const uint8_t *row, int nb, int k, const int8_t *xq, const float *xd, const float *xs, int nt, float *res) {
+    tile_q5(row, nb, k, xq, xd, xs, nt, 1, res);
+}
+
 DEFINE_TILED_MATMUL(axl_neon_matmul_q4_0, tile_q4_0)
 DEFINE_TILED_MATMUL(axl_neon_matmul_q4_1, tile_q4_1)
 DEFINE_TILED_MATMUL(axl_neon_matmul_q8_0, tile_q8_0)
+DEFINE_TILED_MATMUL(axl_neon_matmul_q5_0, tile_q5_0)
+DEFINE_TILED_MATMUL(axl_neon_matmul_q5_1, tile_q5_1)
 
 #endif

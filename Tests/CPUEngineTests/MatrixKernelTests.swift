@@ -56,27 +56,6 @@ private func randomRows(_ type: GGMLType, rows: Int, columns: Int, using random:
     return bytes
 }
 
-/// The scalar reference: dequantize the weight row and the (possibly quantized) activations,
-/// multiply in Double.
-private func referenceProduct(_ weight: WeightMatrix, row: Int, input: MatmulInput, token: Int) -> (value: Double, magnitude: Double) {
-    let k = weight.columns
-    var w = [Float](repeating: 0, count: k)
-    w.withUnsafeMutableBufferPointer { weight.dequantizeRow(row, into: $0.baseAddress!) }
-    var sum = 0.0, magnitude = 0.0
-    for i in 0..<k {
-        let j = token * k + i
-        let a: Float
-        switch weight.activationFormat {
-        case .float: a = input.values[j]
-        case .blocksOf32: a = Float(input.quants[j]) * input.scales[j / 32]
-        case .superBlocksOf256: a = Float(input.superBlockQuants[j]) * input.superBlockScales[j / 256]
-        }
-        sum += Double(w[i]) * Double(a)
-        magnitude += abs(Double(w[i]) * Double(a))
-    }
-    return (sum, magnitude)
-}
-
 @Suite struct MatrixKernelTests {
     static let types: [GGMLType] = [.f32, .f16, .bf16, .q8_0, .q4_0, .q4_1, .q5_0, .q5_1, .q4_K, .q5_K, .q6_K]
 
@@ -110,32 +89,30 @@ private func referenceProduct(_ weight: WeightMatrix, row: Int, input: MatmulInp
         }
     }
 
-    /// The vectorised K-quant kernels against the portable C ones that other targets start from:
-    /// the same integer sums, so only float rounding may differ.
-    @Test(arguments: [GGMLType.q4_K, .q5_K, .q6_K], [1, 4, 6])
-    func kQuantKernelMatchesPortableKernel(type: GGMLType, tokens: Int) {
+    /// This build's kernel path against the portable scalar one, for every format: the same
+    /// integer sums, so only float rounding may differ (tokens cover a tile of four and a rest).
+    @Test(arguments: types, [1, 6])
+    func selectedKernelMatchesScalarPath(type: GGMLType, tokens: Int) {
         var random = SeededRandom(seed: 77 + UInt64(type.rawValue) * 10 + UInt64(tokens))
         let rows = 9, columns = 768
         let bytes = randomRows(type, rows: rows, columns: columns, using: &random)
         let activations = random.floats(tokens * columns, in: -4...4)
         let input = MatmulInput(capacity: tokens * columns)
-        var fast = [Float](repeating: .nan, count: tokens * rows), portable = fast
+        var selected = [Float](repeating: .nan, count: tokens * rows), scalar = selected
         bytes.withUnsafeBytes { raw in
             let weight = WeightMatrix(name: "w", type: type, rows: rows, columns: columns, base: raw.baseAddress!)
-            let w = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
             activations.withUnsafeBufferPointer { input.set($0.baseAddress!, tokens: tokens, columns: columns) }
-            input.quantizeSuperBlocks()
-            fast.withUnsafeMutableBufferPointer {
+            prepare(input, for: weight)
+            selected.withUnsafeMutableBufferPointer {
                 multiplyRows(weight, input, rows: 0..<rows, into: $0.baseAddress!, outStride: rows)
             }
-            let reference = [GGMLType.q4_K: axl_matmul_q4_k_ref, .q5_K: axl_matmul_q5_k_ref, .q6_K: axl_matmul_q6_k_ref][type]!
-            portable.withUnsafeMutableBufferPointer {
-                reference(w, weight.rowBytes, 0, Int32(rows), Int32(columns), input.superBlockQuants,
-                          input.superBlockScales, input.sixteenSums, Int32(tokens), $0.baseAddress!, rows)
+            scalar.withUnsafeMutableBufferPointer {
+                multiplyRowsOnScalarPath(weight, input, rows: 0..<rows, into: $0.baseAddress!, outStride: rows)
             }
         }
-        for i in 0..<fast.count {
-            #expect(abs(fast[i] - portable[i]) <= 1e-5 * max(1, abs(portable[i])), "\(type.name) [\(i)]: \(fast[i]) vs \(portable[i])")
+        for i in 0..<selected.count {
+            #expect(abs(selected[i] - scalar[i]) <= 1e-5 * max(1, abs(scalar[i])),
+                    "\(type.name) [\(i)] on \(CPUEngine.kernelPath): \(selected[i]) vs \(scalar[i])")
         }
     }
 
@@ -184,13 +161,5 @@ private func referenceProduct(_ weight: WeightMatrix, row: Int, input: MatmulInp
             out.withUnsafeMutableBufferPointer { multiplyRows(weight, input, rows: 0..<4, into: $0.baseAddress!, outStride: 4) }
         }
         #expect(out == [0, 0, 0, 0])
-    }
-}
-
-private func prepare(_ input: MatmulInput, for weight: WeightMatrix) {
-    switch weight.activationFormat {
-    case .float: break
-    case .blocksOf32: input.quantize()
-    case .superBlocksOf256: input.quantizeSuperBlocks()
     }
 }

@@ -34,26 +34,33 @@ static float uniform(float lo, float hi) {
     return lo + (hi - lo) * (float)((double)(next_random() >> 11) / 9007199254740992.0);
 }
 
-enum format { Q4_0, Q4_1, Q8_0, Q5_0, Q5_1, F32, F16, BF16, FORMAT_COUNT };
+enum format { Q4_0, Q4_1, Q8_0, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K, F32, F16, BF16, FORMAT_COUNT };
 
 typedef void (*quantized_matmul)(const uint8_t *, size_t, int, int, int, const int8_t *, const float *,
                                  const float *, int, float *, size_t);
+typedef void (*k_quant_matmul)(const uint8_t *, size_t, int, int, int, const int8_t *, const float *,
+                               const int16_t *, int, float *, size_t);
 typedef void (*float_matmul)(const uint8_t *, size_t, int, int, int, const float *, int, float *, size_t);
 
 static const struct {
     const char *name;
     int block_elements, block_bytes;
+    // exactly one pair is set: int8 activations in blocks of 32, Q8_K ones, or f32 ones
     quantized_matmul selected_q, scalar_q;
+    k_quant_matmul selected_k, scalar_k;
     float_matmul selected_f, scalar_f;
 } formats[FORMAT_COUNT] = {
-    [Q4_0] = {"q4_0", 32, 18, axl_matmul_q4_0, axl_scalar_matmul_q4_0, NULL, NULL},
-    [Q4_1] = {"q4_1", 32, 20, axl_matmul_q4_1, axl_scalar_matmul_q4_1, NULL, NULL},
-    [Q8_0] = {"q8_0", 32, 34, axl_matmul_q8_0, axl_scalar_matmul_q8_0, NULL, NULL},
-    [Q5_0] = {"q5_0", 32, 22, axl_matmul_q5_0, axl_scalar_matmul_q5_0, NULL, NULL},
-    [Q5_1] = {"q5_1", 32, 24, axl_matmul_q5_1, axl_scalar_matmul_q5_1, NULL, NULL},
-    [F32] = {"f32", 1, 4, NULL, NULL, axl_matmul_f32, axl_scalar_matmul_f32},
-    [F16] = {"f16", 1, 2, NULL, NULL, axl_matmul_f16, axl_scalar_matmul_f16},
-    [BF16] = {"bf16", 1, 2, NULL, NULL, axl_matmul_bf16, axl_scalar_matmul_bf16},
+    [Q4_0] = {"q4_0", 32, 18, .selected_q = axl_matmul_q4_0, .scalar_q = axl_scalar_matmul_q4_0},
+    [Q4_1] = {"q4_1", 32, 20, .selected_q = axl_matmul_q4_1, .scalar_q = axl_scalar_matmul_q4_1},
+    [Q8_0] = {"q8_0", 32, 34, .selected_q = axl_matmul_q8_0, .scalar_q = axl_scalar_matmul_q8_0},
+    [Q5_0] = {"q5_0", 32, 22, .selected_q = axl_matmul_q5_0, .scalar_q = axl_scalar_matmul_q5_0},
+    [Q5_1] = {"q5_1", 32, 24, .selected_q = axl_matmul_q5_1, .scalar_q = axl_scalar_matmul_q5_1},
+    [Q4_K] = {"q4_K", 256, 144, .selected_k = axl_matmul_q4_k, .scalar_k = axl_scalar_matmul_q4_k},
+    [Q5_K] = {"q5_K", 256, 176, .selected_k = axl_matmul_q5_k, .scalar_k = axl_scalar_matmul_q5_k},
+    [Q6_K] = {"q6_K", 256, 210, .selected_k = axl_matmul_q6_k, .scalar_k = axl_scalar_matmul_q6_k},
+    [F32] = {"f32", 1, 4, .selected_f = axl_matmul_f32, .scalar_f = axl_scalar_matmul_f32},
+    [F16] = {"f16", 1, 2, .selected_f = axl_matmul_f16, .scalar_f = axl_scalar_matmul_f16},
+    [BF16] = {"bf16", 1, 2, .selected_f = axl_matmul_bf16, .scalar_f = axl_scalar_matmul_bf16},
 };
 
 static void put_f16(uint8_t *p, float v) {
@@ -100,6 +107,20 @@ static void random_rows(enum format f, int rows, int k, uint8_t *out) {
             p += 2;
             if (f == Q5_1) { put_f16(p, uniform(-0.2f, 0.2f)); p += 2; }
             for (int i = 0; i < 20; i++) *p++ = (uint8_t)next_random();
+            break;
+        case Q4_K:
+        case Q5_K:
+            // d, dmin, then random 6-bit scales and mins, [fifth bits,] nibbles
+            put_f16(p, uniform(0.0001f, 0.001f));
+            put_f16(p + 2, uniform(0.0005f, 0.008f));
+            p += 4;
+            for (int i = 0; i < (f == Q5_K ? 172 : 140); i++) *p++ = (uint8_t)next_random();
+            break;
+        case Q6_K:
+            // low nibbles, 2-bit highs and int8 scales at random, then d
+            for (int i = 0; i < 208; i++) *p++ = (uint8_t)next_random();
+            put_f16(p, uniform(0.00001f, 0.0002f));
+            p += 2;
             break;
         case F32: {
             const float v = uniform(-1.0f, 1.0f);
@@ -148,6 +169,26 @@ static double weight(enum format f, const uint8_t *row, int i) {
         const int high = (qh[j / 8] >> (j % 8)) & 1;
         const int q = (j < 16 ? qs[j] & 0x0F : qs[j - 16] >> 4) | high << 4;
         return f == Q5_1 ? get_f16(block) * q + get_f16(block + 2) : get_f16(block) * (q - 16);
+    }
+    case Q4_K:
+    case Q5_K: {
+        // sub-block c = e / 32 has 6-bit scale sc and min m (get_scale_min_k4); its elements are
+        // the low (c even) or high nibbles of 32 bytes, the fifth bit at bit c of qh[e % 32]
+        const int e = i % 256, c = e / 32, l = e % 32;
+        const uint8_t *packed = block + 4, *qh = block + 16, *qs = block + (f == Q5_K ? 48 : 16);
+        const int sc = c < 4 ? packed[c] & 63 : (packed[c + 4] & 0x0F) | (packed[c - 4] >> 6) << 4;
+        const int m = c < 4 ? packed[c + 4] & 63 : (packed[c + 4] >> 4) | (packed[c] >> 6) << 4;
+        int q = (qs[32 * (c / 2) + l] >> (4 * (c % 2))) & 0x0F;
+        if (f == Q5_K) q |= ((qh[l] >> c) & 1) << 4;
+        return get_f16(block) * sc * q - get_f16(block + 2) * m;
+    }
+    case Q6_K: {
+        // element 128h + 32g + l: low (g < 2) or high nibble of ql[64h + 32(g % 2) + l], bits 2g and
+        // 2g + 1 of qh[32h + l]; int8 scale per 16 elements; d last
+        const int e = i % 256, h = e / 128, g = (e % 128) / 32, l = e % 32;
+        const int low = (block[64 * h + 32 * (g % 2) + l] >> (g < 2 ? 0 : 4)) & 0x0F;
+        const int high = (block[128 + 32 * h + l] >> (2 * g)) & 3;
+        return get_f16(block + 208) * (int8_t)block[192 + e / 16] * ((low | high << 4) - 32);
     }
     case F32: {
         float v;
@@ -207,20 +248,31 @@ static void check_quantization(void) {
 
 typedef struct { int k, rows, tokens, row_begin, row_end; } shape;
 
+// One batch of activations in every form a kernel reads: f32, int8 in blocks of 32 with scales
+// and scaled sums, and Q8_K (int8 with a scale per 256 and sums of 16).
+typedef struct {
+    const float *x;
+    const int8_t *xq;
+    const float *xd, *xs;
+    const int16_t *xsums;
+} activations;
+
 // Runs one kernel call for rows [row_begin, row_end) into a strided output and returns the worst
 // error relative to the bound, or a negative value if a cell outside those rows was written.
-static double run_case(enum format f, shape s, int selected, const uint8_t *w, const float *x,
-                       const int8_t *xq, const float *xd, const float *xs, const double *expected,
-                       const double *magnitude, float *out) {
+static double run_case(enum format f, shape s, int selected, const uint8_t *w, activations a,
+                       const double *expected, const double *magnitude, float *out) {
     const size_t stride = (size_t)s.rows + 3;
     const size_t row_bytes = (size_t)(s.k / formats[f].block_elements) * formats[f].block_bytes;
     for (size_t i = 0; i < stride * s.tokens; i++) out[i] = UNTOUCHED;
     if (formats[f].selected_q) {
         quantized_matmul kernel = selected ? formats[f].selected_q : formats[f].scalar_q;
-        kernel(w, row_bytes, s.row_begin, s.row_end, s.k, xq, xd, xs, s.tokens, out, stride);
+        kernel(w, row_bytes, s.row_begin, s.row_end, s.k, a.xq, a.xd, a.xs, s.tokens, out, stride);
+    } else if (formats[f].selected_k) {
+        k_quant_matmul kernel = selected ? formats[f].selected_k : formats[f].scalar_k;
+        kernel(w, row_bytes, s.row_begin, s.row_end, s.k, a.xq, a.xd, a.xsums, s.tokens, out, stride);
     } else {
         float_matmul kernel = selected ? formats[f].selected_f : formats[f].scalar_f;
-        kernel(w, row_bytes, s.row_begin, s.row_end, s.k, x, s.tokens, out, stride);
+        kernel(w, row_bytes, s.row_begin, s.row_end, s.k, a.x, s.tokens, out, stride);
     }
     double worst = 0.0;
     for (int t = 0; t < s.tokens; t++) {
@@ -245,30 +297,44 @@ static void check_matmul(enum format f) {
         {576, 9, 3, 2, 7},    {576, 9, 4, 0, 9},    {576, 9, 5, 0, 9},    {576, 13, 9, 4, 13},
         {1536, 6, 1, 0, 6},   {1536, 6, 8, 1, 6},   {4096, 5, 1, 0, 5},   {4096, 5, 17, 0, 5},
     };
-    enum { MAX_K = 4096, MAX_ROWS = 13, MAX_TOKENS = 17 };
+    // K-quant rows are whole super-blocks of 256
+    static const shape k_quant_shapes[] = {
+        {256, 7, 1, 0, 7},    {512, 11, 1, 3, 11},  {512, 11, 2, 0, 11},  {768, 9, 3, 2, 7},
+        {768, 9, 4, 0, 9},    {768, 9, 5, 0, 9},    {768, 13, 9, 4, 13},  {1536, 6, 1, 0, 6},
+        {1536, 6, 8, 1, 6},   {4096, 5, 1, 0, 5},   {4096, 5, 17, 0, 5},
+    };
+    enum { MAX_K = 4096, MAX_ROWS = 13, MAX_TOKENS = 17, CELLS = MAX_TOKENS * (MAX_ROWS + 3) };
     static uint8_t w[MAX_ROWS * MAX_K * 4];
-    static float x[MAX_TOKENS * MAX_K], out[MAX_TOKENS * (MAX_ROWS + 3)];
+    static float x[MAX_TOKENS * MAX_K], out_selected[CELLS], out_scalar[CELLS];
     static int8_t xq[MAX_TOKENS * MAX_K];
     static float xd[MAX_TOKENS * MAX_K / 32], xs[MAX_TOKENS * MAX_K / 32];
+    static int16_t xsums[MAX_TOKENS * MAX_K / 16];
     static double expected[MAX_TOKENS * MAX_ROWS], magnitude[MAX_TOKENS * MAX_ROWS];
-    double worst_selected = 0.0, worst_scalar = 0.0;
+    const int blocks_of_32 = formats[f].selected_q != NULL, super_blocks = formats[f].selected_k != NULL;
+    const shape *cases = super_blocks ? k_quant_shapes : shapes;
+    const size_t case_count = super_blocks ? sizeof k_quant_shapes / sizeof k_quant_shapes[0]
+                                           : sizeof shapes / sizeof shapes[0];
+    const activations a = {x, xq, xd, xs, xsums};
+    double worst_selected = 0.0, worst_scalar = 0.0, worst_between = 0.0;
     long products = 0;
-    for (size_t c = 0; c < sizeof shapes / sizeof shapes[0]; c++) {
-        const shape s = shapes[c];
-        const int quantized = formats[f].selected_q != NULL;
+    for (size_t c = 0; c < case_count; c++) {
+        const shape s = cases[c];
         random_rows(f, s.rows, s.k, w);
         for (int i = 0; i < s.tokens * s.k; i++) x[i] = uniform(-3.0f, 3.0f);
         // a zero block, whose scale is 0, in the first token
         for (int i = 0; i < 32; i++) x[i] = 0.0f;
-        if (quantized) axl_scalar_quantize_row_q8(x, s.tokens * s.k, xq, xd, xs);
+        if (blocks_of_32) axl_scalar_quantize_row_q8(x, s.tokens * s.k, xq, xd, xs);
+        if (super_blocks) axl_quantize_row_q8_k(x, s.tokens * s.k, xq, xd, xsums);
         const size_t row_bytes = (size_t)(s.k / formats[f].block_elements) * formats[f].block_bytes;
         for (int t = 0; t < s.tokens; t++) {
             for (int r = 0; r < s.rows; r++) {
                 double sum = 0.0, size = 0.0;
                 for (int i = 0; i < s.k; i++) {
                     const size_t at = (size_t)t * s.k + i;
-                    const double a = quantized ? (double)xq[at] * xd[at / 32] : (double)x[at];
-                    const double term = weight(f, w + r * row_bytes, i) * a;
+                    const double activation = blocks_of_32   ? (double)xq[at] * xd[at / 32]
+                                              : super_blocks ? (double)xq[at] * xd[at / 256]
+                                                             : (double)x[at];
+                    const double term = weight(f, w + r * row_bytes, i) * activation;
                     sum += term;
                     size += fabs(term);
                 }
@@ -276,21 +342,31 @@ static void check_matmul(enum format f) {
                 magnitude[t * s.rows + r] = size;
             }
         }
-        const double selected = run_case(f, s, 1, w, x, xq, xd, xs, expected, magnitude, out);
-        const double scalar = run_case(f, s, 0, w, x, xq, xd, xs, expected, magnitude, out);
+        const double selected = run_case(f, s, 1, w, a, expected, magnitude, out_selected);
+        const double scalar = run_case(f, s, 0, w, a, expected, magnitude, out_scalar);
         if (selected < 0 || scalar < 0) {
             printf("%-6s k=%d rows %d..<%d: a row outside the range was written   FAIL\n",
                    formats[f].name, s.k, s.row_begin, s.row_end);
             failures++;
             return;
         }
+        // the two paths against each other, cell by cell, with the same bound
+        const size_t stride = (size_t)s.rows + 3;
+        for (int t = 0; t < s.tokens; t++) {
+            for (int r = s.row_begin; r < s.row_end; r++) {
+                const double bound = RELATIVE_BOUND * magnitude[t * s.rows + r] + ABSOLUTE_BOUND;
+                const double ratio = fabs((double)out_selected[t * stride + r] - out_scalar[t * stride + r]) / bound;
+                worst_between = ratio > worst_between || isnan(ratio) ? ratio : worst_between;
+            }
+        }
         worst_selected = selected > worst_selected || isnan(selected) ? selected : worst_selected;
         worst_scalar = scalar > worst_scalar || isnan(scalar) ? scalar : worst_scalar;
         products += (long)s.tokens * (s.row_end - s.row_begin);
     }
-    const int ok = worst_selected <= 1.0 && worst_scalar <= 1.0;
-    printf("%-6s %-13s worst error %.3f of the bound (scalar path %.3f) over %ld products   %s\n",
-           formats[f].name, axl_kernel_path(), worst_selected, worst_scalar, products, ok ? "ok" : "FAIL");
+    const int ok = worst_selected <= 1.0 && worst_scalar <= 1.0 && worst_between <= 1.0;
+    printf("%-6s %-13s worst error %.3f of the bound (scalar path %.3f, paths apart %.3f) over %ld products   %s\n",
+           formats[f].name, axl_kernel_path(), worst_selected, worst_scalar, worst_between, products,
+           ok ? "ok" : "FAIL");
     failures += !ok;
 }
 

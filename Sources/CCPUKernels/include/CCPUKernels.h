@@ -56,19 +56,6 @@ void axl_matmul_q6_k(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd
                      const int8_t *xq, const float *xd, const int16_t *xsums, int tokenCount,
                      float *out, size_t outStride);
 
-/// Portable scalar versions of the K-quant kernels, with the same results up to float rounding:
-/// the reference the vectorised ones are tested against, and what other targets use until they
-/// have their own.
-void axl_matmul_q4_k_ref(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,
-                         const int8_t *xq, const float *xd, const int16_t *xsums, int tokenCount,
-                         float *out, size_t outStride);
-void axl_matmul_q5_k_ref(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,
-                         const int8_t *xq, const float *xd, const int16_t *xsums, int tokenCount,
-                         float *out, size_t outStride);
-void axl_matmul_q6_k_ref(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,
-                         const int8_t *xq, const float *xd, const int16_t *xsums, int tokenCount,
-                         float *out, size_t outStride);
-
 /// Float-weight variants take f32 activations: token t starts at x + t*k.
 void axl_matmul_f32(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,
                     const float *x, int tokenCount, float *out, size_t outStride);
@@ -76,6 +63,40 @@ void axl_matmul_f16(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd,
                     const float *x, int tokenCount, float *out, size_t outStride);
 void axl_matmul_bf16(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,
                      const float *x, int tokenCount, float *out, size_t outStride);
+
+/// The portable scalar path of each kernel above, in plain C and compiled on every build: what
+/// the tests compare this build's vector path (the functions above) against. Same arguments.
+void axl_scalar_quantize_row_q8(const float *x, int n, int8_t *q, float *d, float *s);
+void axl_scalar_matmul_q4_0(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,
+                            const int8_t *xq, const float *xd, const float *xs, int tokenCount,
+                            float *out, size_t outStride);
+void axl_scalar_matmul_q4_1(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,
+                            const int8_t *xq, const float *xd, const float *xs, int tokenCount,
+                            float *out, size_t outStride);
+void axl_scalar_matmul_q8_0(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,
+                            const int8_t *xq, const float *xd, const float *xs, int tokenCount,
+                            float *out, size_t outStride);
+void axl_scalar_matmul_q5_0(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,
+                            const int8_t *xq, const float *xd, const float *xs, int tokenCount,
+                            float *out, size_t outStride);
+void axl_scalar_matmul_q5_1(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,
+                            const int8_t *xq, const float *xd, const float *xs, int tokenCount,
+                            float *out, size_t outStride);
+void axl_scalar_matmul_q4_k(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,
+                            const int8_t *xq, const float *xd, const int16_t *xsums, int tokenCount,
+                            float *out, size_t outStride);
+void axl_scalar_matmul_q5_k(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,
+                            const int8_t *xq, const float *xd, const int16_t *xsums, int tokenCount,
+                            float *out, size_t outStride);
+void axl_scalar_matmul_q6_k(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,
+                            const int8_t *xq, const float *xd, const int16_t *xsums, int tokenCount,
+                            float *out, size_t outStride);
+void axl_scalar_matmul_f32(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,
+                           const float *x, int tokenCount, float *out, size_t outStride);
+void axl_scalar_matmul_f16(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,
+                           const float *x, int tokenCount, float *out, size_t outStride);
+void axl_scalar_matmul_bf16(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,
+                            const float *x, int tokenCount, float *out, size_t outStride);
 
 /// Converts n IEEE half-precision values to f32.
 void axl_f16_to_f32(const uint16_t *h, float *out, int n);
