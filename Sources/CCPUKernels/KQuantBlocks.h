@@ -1,5 +1,5 @@
 // What every K-quant matmul path shares: the super-block layouts, their scale decoding and the
-// loop over rows and token tiles around a path's tile function.
+// loop over rows and token tiles around a path's tile function (QuantBlocks.h's, over Q8_K).
 #ifndef AXL_K_QUANT_BLOCKS_H
 #define AXL_K_QUANT_BLOCKS_H
 
@@ -37,26 +37,6 @@ static inline int min_products(const uint8_t *m, const int16_t *sums) {
 // (1...TILE) dot products of one weight row with consecutive tokens' Q8_K activations:
 //   TILE_FN(row, nb, k, xq, xd, xsums, nt, res)
 // It is called with a constant nt, so its loops over tokens unroll.
-#define DEFINE_TILED_K_MATMUL(NAME, TILE_FN)                                                   \
-    void NAME(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,             \
-              const int8_t *xq, const float *xd, const int16_t *xsums, int tokenCount,         \
-              float *out, size_t outStride) {                                                 \
-        const int nb = k / QK;                                                                \
-        float res[TILE];                                                                      \
-        for (int r = rowBegin; r < rowEnd; r++) {                                             \
-            const uint8_t *row = w + (size_t)r * rowBytes;                                    \
-            int t = 0;                                                                        \
-            for (; t + TILE <= tokenCount; t += TILE) {                                       \
-                TILE_FN(row, nb, k, xq + (size_t)t * k, xd + (size_t)t * nb,                  \
-                        xsums + (size_t)t * nb * 16, TILE, res);                              \
-                for (int j = 0; j < TILE; j++) out[(size_t)(t + j) * outStride + r] = res[j]; \
-            }                                                                                 \
-            for (; t < tokenCount; t++) {                                                     \
-                TILE_FN(row, nb, k, xq + (size_t)t * k, xd + (size_t)t * nb,                  \
-                        xsums + (size_t)t * nb * 16, 1, res);                                 \
-                out[(size_t)t * outStride + r] = res[0];                                      \
-            }                                                                                 \
-        }                                                                                     \
-    }
+#define DEFINE_TILED_K_MATMUL(NAME, TILE_FN) DEFINE_TILED_MATMUL_OVER(NAME, TILE_FN, int16_t, QK, 16)
 
 #endif

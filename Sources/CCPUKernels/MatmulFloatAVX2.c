@@ -2,48 +2,24 @@
 
 #if AXL_KERNELS_AVX2
 #include <immintrin.h>
-#include <string.h>
+#include "FloatElements.h"
 #include "HorizontalSumAVX2.h"
 
 // The x86-64 float-weight matmuls: eight weights widened to f32 at a time (F16C's VCVTPH2PS for
 // f16, a 16-bit shift for bf16, which is the top half of an f32) and reused for up to FLOAT_TILE
 // tokens, so a batch reads and converts each weight once per tile rather than once per token.
 
-#define FLOAT_TILE 4
-
-// Weights are read as bytes: a GGUF row need not be aligned for its element type.
 static inline __m256 load8_f32(const uint8_t *p) { return _mm256_loadu_ps((const float *)p); }
 
 #if defined(__F16C__)
 static inline __m256 load8_f16(const uint8_t *p) {
     return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p));
 }
-
-static inline float load1_f16(const uint8_t *p) {
-    _Float16 v;
-    memcpy(&v, p, 2);
-    return (float)v;
-}
 #endif
 
 static inline __m256 load8_bf16(const uint8_t *p) {
     const __m256i widened = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)p));
     return _mm256_castsi256_ps(_mm256_slli_epi32(widened, 16));
-}
-
-static inline float load1_f32(const uint8_t *p) {
-    float v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
-static inline float load1_bf16(const uint8_t *p) {
-    uint16_t h;
-    memcpy(&h, p, 2);
-    const uint32_t bits = (uint32_t)h << 16;
-    float f;
-    memcpy(&f, &bits, 4);
-    return f;
 }
 
 // NAME's tile computes `nt` (1...FLOAT_TILE, a constant at each call so the token loops unroll)
@@ -71,22 +47,7 @@ static inline float load1_bf16(const uint8_t *p) {
             res[j] = sum;                                                                     \
         }                                                                                     \
     }                                                                                         \
-    void NAME(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,             \
-              const float *x, int tokenCount, float *out, size_t outStride) {                 \
-        float res[FLOAT_TILE];                                                                \
-        for (int r = rowBegin; r < rowEnd; r++) {                                             \
-            const uint8_t *row = w + (size_t)r * rowBytes;                                    \
-            int t = 0;                                                                        \
-            for (; t + FLOAT_TILE <= tokenCount; t += FLOAT_TILE) {                           \
-                NAME##_tile(row, k, x + (size_t)t * k, FLOAT_TILE, res);                      \
-                for (int j = 0; j < FLOAT_TILE; j++) out[(size_t)(t + j) * outStride + r] = res[j]; \
-            }                                                                                 \
-            for (; t < tokenCount; t++) {                                                     \
-                NAME##_tile(row, k, x + (size_t)t * k, 1, res);                               \
-                out[(size_t)t * outStride + r] = res[0];                                      \
-            }                                                                                 \
-        }                                                                                     \
-    }
+    DEFINE_TILED_FLOAT_MATMUL(NAME, NAME##_tile)
 
 AVX2_FLOAT_MATMUL(axl_avx2_matmul_f32, load8_f32, load1_f32, 4)
 #if defined(__F16C__)

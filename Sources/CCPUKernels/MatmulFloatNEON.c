@@ -2,13 +2,11 @@
 
 #if AXL_KERNELS_NEON
 #include <arm_neon.h>
-#include <string.h>
+#include "FloatElements.h"
 
 // The aarch64 float-weight matmuls: weights widened to f32 eight at a time and reused for up to
 // FLOAT_TILE tokens, so a batch reads and converts each weight once per tile rather than once per
 // token.
-
-#define FLOAT_TILE 4
 
 typedef struct { float32x4_t low, high; } eight_floats;
 
@@ -27,27 +25,6 @@ static inline eight_floats load8_bf16(const uint8_t *p) {
     const uint16x8_t h = vreinterpretq_u16_u8(vld1q_u8(p));
     return (eight_floats){vreinterpretq_f32_u32(vshll_n_u16(vget_low_u16(h), 16)),
                           vreinterpretq_f32_u32(vshll_high_n_u16(h, 16))};
-}
-
-static inline float load1_f32(const uint8_t *p) {
-    float v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
-static inline float load1_f16(const uint8_t *p) {
-    _Float16 v;
-    memcpy(&v, p, 2);
-    return (float)v;
-}
-
-static inline float load1_bf16(const uint8_t *p) {
-    uint16_t h;
-    memcpy(&h, p, 2);
-    const uint32_t bits = (uint32_t)h << 16;
-    float f;
-    memcpy(&f, &bits, 4);
-    return f;
 }
 
 // NAME's tile computes `nt` (1...FLOAT_TILE, a constant at each call so the token loops unroll)
@@ -80,22 +57,7 @@ static inline float load1_bf16(const uint8_t *p) {
             res[j] = sum;                                                                     \
         }                                                                                     \
     }                                                                                         \
-    void NAME(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,             \
-              const float *x, int tokenCount, float *out, size_t outStride) {                 \
-        float res[FLOAT_TILE];                                                                \
-        for (int r = rowBegin; r < rowEnd; r++) {                                             \
-            const uint8_t *row = w + (size_t)r * rowBytes;                                    \
-            int t = 0;                                                                        \
-            for (; t + FLOAT_TILE <= tokenCount; t += FLOAT_TILE) {                           \
-                NAME##_tile(row, k, x + (size_t)t * k, FLOAT_TILE, res);                      \
-                for (int j = 0; j < FLOAT_TILE; j++) out[(size_t)(t + j) * outStride + r] = res[j]; \
-            }                                                                                 \
-            for (; t < tokenCount; t++) {                                                     \
-                NAME##_tile(row, k, x + (size_t)t * k, 1, res);                               \
-                out[(size_t)t * outStride + r] = res[0];                                      \
-            }                                                                                 \
-        }                                                                                     \
-    }
+    DEFINE_TILED_FLOAT_MATMUL(NAME, NAME##_tile)
 
 NEON_FLOAT_MATMUL(axl_neon_matmul_f32, load8_f32, load1_f32, 4)
 NEON_FLOAT_MATMUL(axl_neon_matmul_f16, load8_f16, load1_f16, 2)

@@ -33,23 +33,27 @@ static inline float half(const uint8_t *p) {
 // dot products of one weight row with consecutive tokens' activations:
 //   TILE_FN(row, nb, k, xq, xd, xs, nt, res)
 // It is called with a constant nt, so its loops over tokens unroll.
-#define DEFINE_TILED_MATMUL(NAME, TILE_FN)                                                     \
+#define DEFINE_TILED_MATMUL(NAME, TILE_FN) DEFINE_TILED_MATMUL_OVER(NAME, TILE_FN, float, 32, 1)
+
+// The same for activations in blocks of BLOCK values with SUMS_PER_BLOCK entries of SUMS_TYPE
+// each in the third array (one scaled sum per 32; K-quants' Q8_K: sixteen sums per 256).
+#define DEFINE_TILED_MATMUL_OVER(NAME, TILE_FN, SUMS_TYPE, BLOCK, SUMS_PER_BLOCK)              \
     void NAME(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,             \
-              const int8_t *xq, const float *xd, const float *xs, int tokenCount, float *out,  \
-              size_t outStride) {                                                             \
-        const int nb = k / 32;                                                                \
+              const int8_t *xq, const float *xd, const SUMS_TYPE *xs, int tokenCount,          \
+              float *out, size_t outStride) {                                                 \
+        const int nb = k / BLOCK;                                                             \
         float res[TILE];                                                                      \
         for (int r = rowBegin; r < rowEnd; r++) {                                             \
             const uint8_t *row = w + (size_t)r * rowBytes;                                    \
             int t = 0;                                                                        \
             for (; t + TILE <= tokenCount; t += TILE) {                                       \
                 TILE_FN(row, nb, k, xq + (size_t)t * k, xd + (size_t)t * nb,                  \
-                        xs + (size_t)t * nb, TILE, res);                                      \
+                        xs + (size_t)t * nb * SUMS_PER_BLOCK, TILE, res);                     \
                 for (int j = 0; j < TILE; j++) out[(size_t)(t + j) * outStride + r] = res[j]; \
             }                                                                                 \
             for (; t < tokenCount; t++) {                                                     \
                 TILE_FN(row, nb, k, xq + (size_t)t * k, xd + (size_t)t * nb,                  \
-                        xs + (size_t)t * nb, 1, res);                                         \
+                        xs + (size_t)t * nb * SUMS_PER_BLOCK, 1, res);                        \
                 out[(size_t)t * outStride + r] = res[0];                                      \
             }                                                                                 \
         }                                                                                     \
