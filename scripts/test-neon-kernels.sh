@@ -10,16 +10,19 @@
 #   apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
 # Without them those builds are skipped with a message (or fail with --require-aarch64).
 # About ten seconds of CPU time; qemu runs each aarch64 check in about a second.
+# --speed instead times each kernel on this machine's path against the scalar path (no checks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 require_aarch64=0
 all_compilers=0
+speed=0
 for arg in "$@"; do
     case "$arg" in
         --require-aarch64) require_aarch64=1 ;;
         --all-compilers) all_compilers=1 ;;
-        *) echo "usage: $0 [--require-aarch64] [--all-compilers]" >&2; exit 2 ;;
+        --speed) speed=1 ;;
+        *) echo "usage: $0 [--require-aarch64] [--all-compilers] | --speed" >&2; exit 2 ;;
     esac
 done
 
@@ -55,6 +58,13 @@ links_aarch64() {
 }
 
 native_cc=${CC:-$(command -v clang || command -v cc)}
+if [[ $speed == 1 ]]; then
+    flag=-march=native
+    case "$(uname -m)" in aarch64 | arm64) flag=-mcpu=native ;; esac
+    $native_cc -O3 "$flag" "${includes[@]}" "${sources[@]}" -lm -o "$work/speed"
+    "$work/speed" --speed
+    exit 0
+fi
 case "$(uname -m)" in
     aarch64 | arm64)
         check "native aarch64 ($native_cc -mcpu=native)" "" "$native_cc" -mcpu=native

@@ -37,7 +37,7 @@ void axl_avx2_matmul_q5_k(AXL_K_QUANT_MATMUL_PARAMS);
 void axl_avx2_matmul_q6_k(AXL_K_QUANT_MATMUL_PARAMS);
 void axl_avx2_matmul_f32(AXL_FLOAT_MATMUL_PARAMS);
 void axl_avx2_matmul_bf16(AXL_FLOAT_MATMUL_PARAMS);
-// VCVTPH2PS comes with F16C, which every AVX2 CPU we know of has; without it f16 stays scalar.
+// The f16 kernel converts with F16C (VCVTPH2PS); a target without it keeps f16 on the scalar path.
 #if defined(__F16C__)
 #define AXL_AVX2_F16 1
 void axl_avx2_matmul_f16(AXL_FLOAT_MATMUL_PARAMS);

@@ -3,11 +3,13 @@
 //
 // scripts/test-neon-kernels.sh compiles it with Sources/CCPUKernels once per vector path (aarch64
 // NEON with and without SDOT under qemu, the host's own path, the forced scalar path). It prints
-// one line per kernel and exits with status 1 on any mismatch.
+// one line per kernel and exits with status 1 on any mismatch. With --speed it times each
+// kernel on this build's path against the scalar one instead (scripts/test-neon-kernels.sh --speed).
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "CCPUKernels.h"
 #include "KernelPaths.h"
@@ -370,7 +372,53 @@ static void check_matmul(enum format f) {
     failures += !ok;
 }
 
-int main(void) {
+static double seconds(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
+}
+
+// One format's kernel on this build's path and on the scalar path, single-threaded, for one token
+// (a decode step) and a batch of 16 (prefill), on SmolLM2-135M's ffn_down shape (576 rows of
+// 1536, whole K-quant super-blocks): the best of 5 runs of 10 calls each.
+static void time_matmul(enum format f) {
+    enum { K = 1536, ROWS = 576, TOKENS = 16 };
+    static uint8_t w[ROWS * K * 4];
+    static float x[TOKENS * K], xd[TOKENS * K / 32], xs[TOKENS * K / 32], out[TOKENS * ROWS];
+    static int8_t xq[TOKENS * K];
+    static int16_t xsums[TOKENS * K / 16];
+    random_rows(f, ROWS, K, w);
+    for (int i = 0; i < TOKENS * K; i++) x[i] = uniform(-3.0f, 3.0f);
+    if (formats[f].selected_q) axl_quantize_row_q8(x, TOKENS * K, xq, xd, xs);
+    if (formats[f].selected_k) axl_quantize_row_q8_k(x, TOKENS * K, xq, xd, xsums);
+    const size_t row_bytes = (size_t)(K / formats[f].block_elements) * formats[f].block_bytes;
+    for (int tokens = 1; tokens <= TOKENS; tokens += TOKENS - 1) {
+        double best[2] = {INFINITY, INFINITY};
+        for (int run = 0; run < 5; run++) {
+            for (int scalar = 0; scalar < 2; scalar++) {
+                const double start = seconds();
+                for (int call = 0; call < 10; call++) {
+                    if (formats[f].selected_q)
+                        (scalar ? formats[f].scalar_q : formats[f].selected_q)(w, row_bytes, 0, ROWS, K, xq, xd, xs, tokens, out, ROWS);
+                    else if (formats[f].selected_k)
+                        (scalar ? formats[f].scalar_k : formats[f].selected_k)(w, row_bytes, 0, ROWS, K, xq, xd, xsums, tokens, out, ROWS);
+                    else
+                        (scalar ? formats[f].scalar_f : formats[f].selected_f)(w, row_bytes, 0, ROWS, K, x, tokens, out, ROWS);
+                }
+                const double elapsed = (seconds() - start) / 10;
+                best[scalar] = elapsed < best[scalar] ? elapsed : best[scalar];
+            }
+        }
+        printf("%-6s %-13s %2d token(s): %8.1f us, scalar path %8.1f us (%.2fx)\n", formats[f].name,
+               axl_kernel_path(), tokens, best[0] * 1e6, best[1] * 1e6, best[1] / best[0]);
+    }
+}
+
+int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "--speed") == 0) {
+        for (int f = 0; f < FORMAT_COUNT; f++) time_matmul((enum format)f);
+        return 0;
+    }
     printf("kernel path: %s (bound %.0e x sum|w*x| + %.0e)\n", axl_kernel_path(), RELATIVE_BOUND,
            ABSOLUTE_BOUND);
     check_quantization();
