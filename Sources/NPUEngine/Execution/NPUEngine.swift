@@ -566,7 +566,7 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
     /// model needs all its cards: while another of them is still down, it stays released, and
     /// that card's own recovery reloads it.
     /// - Parameter recovered: the card whose recovery asks (it is still `recovering` itself).
-    func reloadAfterRecovery(of recovered: DeviceID? = nil) async throws {
+    func reloadAfterRecovery(of recovered: DeviceID) async throws {
         try await turn.run {
             guard await !wasUnloaded(on: device) else { return }
             await releaseStale()
