@@ -1,26 +1,5 @@
 #include "CCPUKernels.h"
-#include <string.h>
-
-// exp(x) for x <= 88.7, written so the compiler vectorises loops over it (libm's expf is a
-// call per element): 2^n * p(r) with n = round(x / ln 2), r = x - n ln 2 split in two parts,
-// and p the degree-7 Taylor polynomial, whose error on |r| <= ln(2)/2 is below 1e-8.
-static inline float fast_exp(float x) {
-    x = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
-    const float n = __builtin_rintf(x * 1.44269504088896341f);
-    const float r = (x - n * 0.693145751953125f) - n * 1.428606765330187e-06f;
-    float p = 1.0f / 5040.0f;
-    p = p * r + 1.0f / 720.0f;
-    p = p * r + 1.0f / 120.0f;
-    p = p * r + 1.0f / 24.0f;
-    p = p * r + 1.0f / 6.0f;
-    p = p * r + 0.5f;
-    p = p * r + 1.0f;
-    p = p * r + 1.0f;
-    const int32_t bits = ((int32_t)n + 127) << 23;
-    float scale;
-    memcpy(&scale, &bits, 4);
-    return p * scale;
-}
+#include "FastExp.h"
 
 void axl_softmax(float *x, int n) {
     float max = x[0];

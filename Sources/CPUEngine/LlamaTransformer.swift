@@ -137,9 +137,63 @@ final class LlamaTransformer {
         }
     }
 
-    /// Causal grouped-query attention of the batch's queries over cache slots 0...position,
-    /// one (token, head) pair per chunk of the pool's region.
+    /// Causal grouped-query attention of the batch's queries over cache slots 0...position.
+    /// Each key and value row is read once for all query heads of its KV head's group, in parts
+    /// of fixed slot ranges merged afterwards (RunState.attentionPartLength). A batch's chunks
+    /// are (token, KV head) pairs; decode's single token gives each part its own chunk instead,
+    /// so both threads share its attention.
     private func attend(layer l: Int, tokens n: Int, start: Int, cache: KVCache) {
+        if roundsAtCardBoundaries { return attendInCardOrder(layer: l, tokens: n, start: start, cache: cache) }
+        let kvHeads = shape.kvHeadCount, s = state
+        if n == 1 {
+            let parts = RunState.attentionParts(span: start + 1)
+            pool.run(chunks: kvHeads * parts) { chunk, worker in
+                let kvHead = chunk / parts
+                attentionPart(chunk % parts, token: 0, kvHead: kvHead, layer: l, start: start, cache: cache,
+                              worker: worker, into: s.attentionPart(chunk % parts, ofGroup: kvHead))
+            }
+            for kvHead in 0..<kvHeads { mergeAttentionParts(parts, from: kvHead, token: 0, kvHead: kvHead) }
+            return
+        }
+        pool.run(chunks: n * kvHeads) { chunk, worker in
+            let t = chunk / kvHeads, kvHead = chunk % kvHeads
+            let parts = RunState.attentionParts(span: start + t + 1), scratch = kvHeads + worker
+            for part in 0..<parts {
+                attentionPart(part, token: t, kvHead: kvHead, layer: l, start: start, cache: cache,
+                              worker: worker, into: s.attentionPart(part, ofGroup: scratch))
+            }
+            mergeAttentionParts(parts, from: scratch, token: t, kvHead: kvHead)
+        }
+    }
+
+    /// One part of token `t`'s attention for the query heads of `kvHead`.
+    @inline(__always)
+    private func attentionPart(_ part: Int, token t: Int, kvHead: Int, layer l: Int, start: Int, cache: KVCache,
+                               worker: Int, into result: UnsafeMutablePointer<Float>) {
+        let h = shape, s = state
+        let hd = h.headDimension, group = h.headCount / h.kvHeadCount
+        let first = part * RunState.attentionPartLength
+        let end = min(start + t + 1, first + RunState.attentionPartLength)
+        axl_attention_part(s.q + t * h.queryWidth + kvHead * group * hd, Int32(group), Int32(hd),
+                           cache.keys(layer: l, slot: first) + kvHead * hd,
+                           cache.values(layer: l, slot: first) + kvHead * hd, h.kvWidth, Int32(end - first),
+                           1 / Float(hd).squareRoot(), s.scores + worker * s.scoreStride,
+                           result, result + group * hd, result + group * (hd + 1))
+    }
+
+    /// Merges the parts stored in `group` into token `t`'s attention output for the heads of `kvHead`.
+    @inline(__always)
+    private func mergeAttentionParts(_ parts: Int, from group: Int, token t: Int, kvHead: Int) {
+        let h = shape, s = state
+        let hd = h.headDimension, heads = h.headCount / h.kvHeadCount
+        axl_attention_merge(s.attentionPart(0, ofGroup: group), Int32(parts), Int32(heads), Int32(hd), s.partStride,
+                            s.attention + t * h.queryWidth + kvHead * heads * hd)
+    }
+
+    /// The attention of `attend` summed in the order the simulated NPU card sums it (one query
+    /// head at a time, normalised scores, values accumulated slot by slot), so that the
+    /// card-precision reference matches the NPU path bit for bit.
+    private func attendInCardOrder(layer l: Int, tokens n: Int, start: Int, cache: KVCache) {
         let h = shape, s = state
         let hd = h.headDimension, qWidth = h.queryWidth
         let group = h.headCount / h.kvHeadCount

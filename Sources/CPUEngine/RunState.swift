@@ -14,9 +14,16 @@ final class RunState {
     let gate: UnsafeMutablePointer<Float>
     let up: UnsafeMutablePointer<Float>
     let logits: UnsafeMutablePointer<Float>
-    /// One attention score row per worker, each as long as the context.
+    /// Attention scores of one part (at most `attentionPartLength` slots) per worker and query head.
     let scores: UnsafeMutablePointer<Float>
     let scoreStride: Int
+    /// Unnormalised attention parts (axl_attention_part) before they are merged, each part
+    /// `partStride` floats: outputs (group × head dimension), then score maxima and exponential
+    /// sums (group each). Decode's parts of every KV head first, then each worker's own.
+    let attentionParts: UnsafeMutablePointer<Float>
+    let partStride: Int
+    let maximumParts: Int
+
     /// RoPE cosines and sines of each token of the batch.
     let ropeTable: UnsafeMutablePointer<Float>
     let input: MatmulInput
@@ -30,14 +37,34 @@ final class RunState {
         gate = .allocate(capacity: batchCapacity * h.feedForwardLength)
         up = .allocate(capacity: batchCapacity * h.feedForwardLength)
         logits = .allocate(capacity: h.vocabularySize)
-        scoreStride = contextCapacity
-        scores = .allocate(capacity: workers * contextCapacity)
+        let group = h.headCount / h.kvHeadCount
+        scoreStride = group * Self.attentionPartLength
+        scores = .allocate(capacity: workers * scoreStride)
+        partStride = group * (h.headDimension + 2)
+        maximumParts = Self.attentionParts(span: contextCapacity)
+        attentionParts = .allocate(capacity: (h.kvHeadCount + workers) * maximumParts * partStride)
         ropeTable = .allocate(capacity: batchCapacity * h.ropeDimensionCount)
         let widest = max(h.embeddingLength, h.queryWidth, h.feedForwardLength)
         input = MatmulInput(capacity: batchCapacity * widest)
     }
 
     deinit {
-        for buffer in [x, xb, q, attention, gate, up, logits, scores, ropeTable] { buffer.deallocate() }
+        for buffer in [x, xb, q, attention, gate, up, logits, scores, attentionParts, ropeTable] { buffer.deallocate() }
+    }
+
+    /// Slots in one part of a query's attention. Parts start at fixed slots, so how a position's
+    /// attention is split, and so its rounding, does not depend on the batch it is evaluated in:
+    /// a prompt evaluated in one batch or continued from a cached prefix gives the same logits.
+    /// 128 lets two threads share decode's attention from 128 positions on.
+    static let attentionPartLength = 128
+
+    /// Parts of the attention of a query that sees `span` slots.
+    static func attentionParts(span: Int) -> Int {
+        (span + attentionPartLength - 1) / attentionPartLength
+    }
+
+    /// Where part `part` of a group of parts `first` (a KV head's in decode, a worker's otherwise) goes.
+    func attentionPart(_ part: Int, ofGroup first: Int) -> UnsafeMutablePointer<Float> {
+        attentionParts + (first * maximumParts + part) * partStride
     }
 }

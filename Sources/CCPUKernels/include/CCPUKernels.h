@@ -107,7 +107,21 @@ void axl_softmax(float *x, int n);
 /// gate[i] = silu(gate[i]) * up[i], the SwiGLU activation.
 void axl_silu_mul(float *gate, const float *up, int n);
 
-/// The exponential both of them use (exposed for tests).
+/// Attention of the `group` consecutive query heads at `q` (group * headDim floats) that share
+/// one KV head, over cache slots 0..<slots whose key and value rows start at `keys` and `values`,
+/// `slotStride` floats apart. Leaves the part unnormalised so that parts over disjoint slot
+/// ranges can be merged: maxima[h] = max score, sums[h] = Σ exp(score - max),
+/// out[h * headDim ..] = Σ exp(score - max) · value. `scores` is scratch of group * slots floats.
+void axl_attention_part(const float *q, int group, int headDim, const float *keys, const float *values,
+                        size_t slotStride, int slots, float scale, float *scores, float *out,
+                        float *maxima, float *sums);
+
+/// Merges `count` results of axl_attention_part for the same heads into the normalised attention
+/// output of the group's heads (group * headDim floats at `out`). Part p starts at
+/// parts + p * partStride and holds its out, then its maxima, then its sums, back to back.
+void axl_attention_merge(const float *parts, int count, int group, int headDim, size_t partStride, float *out);
+
+/// The exponential the softmax, SwiGLU and attention kernels use (exposed for tests).
 float axl_exp(float x);
 
 /// The vector path this build's kernels use: "neon-dotprod", "neon", "avx2-vnni", "avx2" or
