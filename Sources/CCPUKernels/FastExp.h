@@ -1,4 +1,4 @@
-// The exponential the softmax, attention and SwiGLU kernels share.
+// The exponential and softmax that the softmax, attention and SwiGLU kernels share.
 #ifndef AXL_FAST_EXP_H
 #define AXL_FAST_EXP_H
 
@@ -24,6 +24,25 @@ static inline float fast_exp(float x) {
     float scale;
     memcpy(&scale, &bits, 4);
     return p * scale;
+}
+
+// Replaces x[0..<n] by its softmax; reports the maximum and the sum of exponentials it divided by.
+static inline void softmax_in_place(float *x, int n, float *maxOut, float *sumOut) {
+    float max = x[0];
+    for (int i = 1; i < n; i++) max = x[i] > max ? x[i] : max;
+    for (int i = 0; i < n; i++) x[i] = fast_exp(x[i] - max);
+    // separate partial sums keep the reduction vectorised without reassociation
+    float lanes[16] = {0};
+    int i = 0;
+    for (; i + 16 <= n; i += 16)
+        for (int j = 0; j < 16; j++) lanes[j] += x[i + j];
+    float sum = 0.0f;
+    for (; i < n; i++) sum += x[i];
+    for (int j = 0; j < 16; j++) sum += lanes[j];
+    const float inverse = 1.0f / sum;
+    for (int i = 0; i < n; i++) x[i] *= inverse;
+    *maxOut = max;
+    *sumOut = sum;
 }
 
 #endif

@@ -2,19 +2,8 @@
 #include "FastExp.h"
 
 void axl_softmax(float *x, int n) {
-    float max = x[0];
-    for (int i = 1; i < n; i++) max = x[i] > max ? x[i] : max;
-    for (int i = 0; i < n; i++) x[i] = fast_exp(x[i] - max);
-    // separate partial sums keep the reduction vectorised without reassociation
-    float lanes[16] = {0};
-    int i = 0;
-    for (; i + 16 <= n; i += 16)
-        for (int j = 0; j < 16; j++) lanes[j] += x[i + j];
-    float sum = 0.0f;
-    for (; i < n; i++) sum += x[i];
-    for (int j = 0; j < 16; j++) sum += lanes[j];
-    const float inverse = 1.0f / sum;
-    for (int i = 0; i < n; i++) x[i] *= inverse;
+    float max, sum;
+    softmax_in_place(x, n, &max, &sum);
 }
 
 void axl_silu_mul(float *gate, const float *up, int n) {

@@ -143,10 +143,9 @@ final class LlamaTransformer {
     /// are (token, KV head) pairs; decode's single token gives each part its own chunk instead,
     /// so both threads share its attention.
     private func attend(layer l: Int, tokens n: Int, start: Int, cache: KVCache) {
-        if roundsAtCardBoundaries { return attendInCardOrder(layer: l, tokens: n, start: start, cache: cache) }
         let kvHeads = shape.kvHeadCount, s = state
         if n == 1 {
-            let parts = RunState.attentionParts(span: start + 1)
+            let parts = attentionParts(span: start + 1)
             pool.run(chunks: kvHeads * parts) { chunk, worker in
                 let kvHead = chunk / parts
                 attentionPart(chunk % parts, token: 0, kvHead: kvHead, layer: l, start: start, cache: cache,
@@ -157,7 +156,7 @@ final class LlamaTransformer {
         }
         pool.run(chunks: n * kvHeads) { chunk, worker in
             let t = chunk / kvHeads, kvHead = chunk % kvHeads
-            let parts = RunState.attentionParts(span: start + t + 1), scratch = kvHeads + worker
+            let parts = attentionParts(span: start + t + 1), scratch = kvHeads + worker
             for part in 0..<parts {
                 attentionPart(part, token: t, kvHead: kvHead, layer: l, start: start, cache: cache,
                               worker: worker, into: s.attentionPart(part, ofGroup: scratch))
@@ -166,14 +165,24 @@ final class LlamaTransformer {
         }
     }
 
+    /// Slots per part: the whole span at the card's precision, whose attention is one softmax
+    /// over all positions, so that the reference matches the simulated card bit for bit.
+    private var attentionPartLength: Int {
+        roundsAtCardBoundaries ? state.contextCapacity : RunState.attentionPartLength
+    }
+
+    private func attentionParts(span: Int) -> Int {
+        (span + attentionPartLength - 1) / attentionPartLength
+    }
+
     /// One part of token `t`'s attention for the query heads of `kvHead`.
     @inline(__always)
     private func attentionPart(_ part: Int, token t: Int, kvHead: Int, layer l: Int, start: Int, cache: KVCache,
                                worker: Int, into result: UnsafeMutablePointer<Float>) {
         let h = shape, s = state
         let hd = h.headDimension, group = h.headCount / h.kvHeadCount
-        let first = part * RunState.attentionPartLength
-        let end = min(start + t + 1, first + RunState.attentionPartLength)
+        let first = part * attentionPartLength
+        let end = min(start + t + 1, first + attentionPartLength)
         axl_attention_part(s.q + t * h.queryWidth + kvHead * group * hd, Int32(group), Int32(hd),
                            cache.keys(layer: l, slot: first) + kvHead * hd,
                            cache.values(layer: l, slot: first) + kvHead * hd, h.kvWidth, Int32(end - first),
@@ -188,33 +197,5 @@ final class LlamaTransformer {
         let hd = h.headDimension, heads = h.headCount / h.kvHeadCount
         axl_attention_merge(s.attentionPart(0, ofGroup: group), Int32(parts), Int32(heads), Int32(hd), s.partStride,
                             s.attention + t * h.queryWidth + kvHead * heads * hd)
-    }
-
-    /// The attention of `attend` summed in the order the simulated NPU card sums it (one query
-    /// head at a time, normalised scores, values accumulated slot by slot), so that the
-    /// card-precision reference matches the NPU path bit for bit.
-    private func attendInCardOrder(layer l: Int, tokens n: Int, start: Int, cache: KVCache) {
-        let h = shape, s = state
-        let hd = h.headDimension, qWidth = h.queryWidth
-        let group = h.headCount / h.kvHeadCount
-        let scale = 1 / Float(hd).squareRoot()
-        pool.run(chunks: n * h.headCount) { pair, worker in
-            let scores = s.scores + worker * s.scoreStride
-            do {
-                let t = pair / h.headCount, head = pair % h.headCount
-                let position = start + t
-                let query = s.q + t * qWidth + head * hd
-                let kvOffset = (head / group) * hd
-                for slot in 0...position {
-                    scores[slot] = dot(query, cache.keys(layer: l, slot: slot) + kvOffset, count: hd) * scale
-                }
-                axl_softmax(scores, Int32(position + 1))
-                let out = s.attention + t * qWidth + head * hd
-                out.initialize(repeating: 0, count: hd)
-                for slot in 0...position {
-                    addScaled(cache.values(layer: l, slot: slot) + kvOffset, scores[slot], to: out, count: hd)
-                }
-            }
-        }
     }
 }

@@ -14,12 +14,14 @@ final class RunState {
     let gate: UnsafeMutablePointer<Float>
     let up: UnsafeMutablePointer<Float>
     let logits: UnsafeMutablePointer<Float>
-    /// Attention scores of one part (at most `attentionPartLength` slots) per worker and query head.
+    let contextCapacity: Int
+    /// Attention scores of one part per worker and query head, each row as long as the context
+    /// (a part is the whole span at the card's precision).
     let scores: UnsafeMutablePointer<Float>
     let scoreStride: Int
-    /// Unnormalised attention parts (axl_attention_part) before they are merged, each part
-    /// `partStride` floats: outputs (group × head dimension), then score maxima and exponential
-    /// sums (group each). Decode's parts of every KV head first, then each worker's own.
+    /// Attention parts (axl_attention_part) before they are merged, each part `partStride`
+    /// floats: outputs (group × head dimension), then score maxima and exponential sums (group
+    /// each). Decode's parts of every KV head first, then each worker's own.
     let attentionParts: UnsafeMutablePointer<Float>
     let partStride: Int
     let maximumParts: Int
@@ -38,10 +40,11 @@ final class RunState {
         up = .allocate(capacity: batchCapacity * h.feedForwardLength)
         logits = .allocate(capacity: h.vocabularySize)
         let group = h.headCount / h.kvHeadCount
-        scoreStride = group * Self.attentionPartLength
+        self.contextCapacity = contextCapacity
+        scoreStride = group * contextCapacity
         scores = .allocate(capacity: workers * scoreStride)
         partStride = group * (h.headDimension + 2)
-        maximumParts = Self.attentionParts(span: contextCapacity)
+        maximumParts = (contextCapacity + Self.attentionPartLength - 1) / Self.attentionPartLength
         attentionParts = .allocate(capacity: (h.kvHeadCount + workers) * maximumParts * partStride)
         ropeTable = .allocate(capacity: batchCapacity * h.ropeDimensionCount)
         let widest = max(h.embeddingLength, h.queryWidth, h.feedForwardLength)
@@ -57,11 +60,6 @@ final class RunState {
     /// a prompt evaluated in one batch or continued from a cached prefix gives the same logits.
     /// 128 lets two threads share decode's attention from 128 positions on.
     static let attentionPartLength = 128
-
-    /// Parts of the attention of a query that sees `span` slots.
-    static func attentionParts(span: Int) -> Int {
-        (span + attentionPartLength - 1) / attentionPartLength
-    }
 
     /// Where part `part` of a group of parts `first` (a KV head's in decode, a worker's otherwise) goes.
     func attentionPart(_ part: Int, ofGroup first: Int) -> UnsafeMutablePointer<Float> {

@@ -109,9 +109,9 @@ void axl_silu_mul(float *gate, const float *up, int n);
 
 /// Attention of the `group` consecutive query heads at `q` (group * headDim floats) that share
 /// one KV head, over cache slots 0..<slots whose key and value rows start at `keys` and `values`,
-/// `slotStride` floats apart. Leaves the part unnormalised so that parts over disjoint slot
-/// ranges can be merged: maxima[h] = max score, sums[h] = Σ exp(score - max),
-/// out[h * headDim ..] = Σ exp(score - max) · value. `scores` is scratch of group * slots floats.
+/// `slotStride` floats apart: out[h * headDim ..] = softmax(q_h · k * scale) · v. Also reports
+/// each head's score maximum and sum of exponentials, with which axl_attention_merge combines
+/// parts over disjoint slot ranges. `scores` is scratch of group * slots floats.
 void axl_attention_part(const float *q, int group, int headDim, const float *keys, const float *values,
                         size_t slotStride, int slots, float scale, float *scores, float *out,
                         float *maxima, float *sums);
