@@ -256,7 +256,9 @@ SIM_EXPORT axclError axclrtGetDeviceProperties(int32_t deviceId, axclrtDevicePro
 }
 
 // Exported by V3.10.2 without a public declaration (axera.md §1.4): the card restarts, every
-// host handle for it becomes stale, and it leaves the device list for the reboot duration.
+// host handle for it becomes stale, and it leaves the device list for the reboot duration. Like
+// the field ladder's EP reboot (axera.md §5), it heals a card that dropped off the bus: the
+// injected "offline after N executes" is cleared unless it is configured to survive reboots.
 SIM_EXPORT axclError axclrtRebootDevice(int32_t deviceId) {
     sim_lock();
     sim_device *device = sim_find_device(deviceId);
@@ -269,6 +271,7 @@ SIM_EXPORT axclError axclrtRebootDevice(int32_t deviceId) {
         sim_release_device_resources(deviceId, false);
         device->bootGeneration++;
         device->offline = false;
+        if (!g_sim.config.offlineSurvivesReboot) g_sim.offlineAfterExecute = 0;
         device->rebootUntil = sim_now() + g_sim.config.rebootSeconds;
         sim_report_device_status(deviceId, AXCL_DEVICE_STATUS_ONLINE, g_sim.config.rebootSeconds);
         device->busySeconds = 0;

@@ -113,6 +113,7 @@ typedef struct sim_config {
     int32_t cpuLoadOverride, npuLoadOverride; // -1 = simulated
     double deviceListEmptySeconds;
     double rebootSeconds;
+    bool offlineSurvivesReboot;         // the injected drop comes back after a reboot (a card that never heals)
     double executeFixedMicroseconds;
     double bandwidthBytesPerSecond;     // 0 = timing model off
     double loadBandwidthBytesPerSecond; // 0 = instant loads

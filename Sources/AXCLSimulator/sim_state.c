@@ -60,6 +60,7 @@ void sim_load_config_from_environment(sim_config *config) {
     config->npuLoadOverride = (int32_t)env_double("AXSIM_NPU_LOADING", -1);
     config->deviceListEmptySeconds = env_double("AXSIM_DEVICE_LIST_EMPTY_SECONDS", 0);
     config->rebootSeconds = env_double("AXSIM_REBOOT_SECONDS", 0);
+    config->offlineSurvivesReboot = env_double("AXSIM_OFFLINE_SURVIVES_REBOOT", 0) != 0;
     // Timing defaults are the measured per-call cost and weight-streaming bandwidth (axera.md §4, §6).
     bool timing = env_double("AXSIM_TIMING", 0) != 0;
     config->executeFixedMicroseconds = env_double("AXSIM_EXECUTE_FIXED_US", timing ? 460 : 0);
@@ -295,6 +296,12 @@ SIM_EXPORT void axsim_set_device_list_empty_seconds(double seconds) {
 SIM_EXPORT void axsim_set_reboot_seconds(double seconds) {
     sim_lock();
     g_sim.config.rebootSeconds = seconds;
+    sim_unlock();
+}
+
+SIM_EXPORT void axsim_set_offline_survives_reboot(int32_t survives) {
+    sim_lock();
+    g_sim.config.offlineSurvivesReboot = survives != 0;
     sim_unlock();
 }
 

@@ -86,6 +86,10 @@ public struct SimulatorControl: Sendable {
     }
     /// Drops one card off the bus now, as an unplugged or crashed card does; a reboot brings it back.
     public func setDeviceOffline(_ id: Int32) { function("axsim_set_device_offline", PFN_axsim_set_device_offline.self)(id) }
+    /// Whether the injected "offline after N executes" drop comes back after a reboot (by default a reboot clears it).
+    public func setOfflineSurvivesReboot(_ survives: Bool) {
+        function("axsim_set_offline_survives_reboot", PFN_axsim_set_offline_survives_reboot.self)(survives ? 1 : 0)
+    }
     public func setRebootDuration(seconds: Double) { function("axsim_set_reboot_seconds", PFN_axsim_set_reboot_seconds.self)(seconds) }
     public func setTiming(fixedMicroseconds: Double, bandwidthGBps: Double) {
         function("axsim_set_timing", PFN_axsim_set_timing.self)(fixedMicroseconds, bandwidthGBps)

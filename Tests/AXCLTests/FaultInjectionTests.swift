@@ -19,9 +19,16 @@ extension SimulatorBackedTests {
             let (library, control) = try Simulator.fresh()
             let runtime = try AXCLRuntime(library: library)
             let device = try await AXCLDevice.open(runtime, id: try runtime.devices()[0])
-            try await device.initializeEngine()
             let directory = try TemporaryDirectory()
             try TinyPost().writer().write(to: directory.file("post.axmodel"))
+            return try await postSetup(on: device, runtime: runtime, control: control, directory: directory)
+        }
+
+        /// The post model loaded and bound on an opened device.
+        func postSetup(on device: AXCLDevice, runtime: AXCLRuntime, control: SimulatorControl, directory: TemporaryDirectory)
+            async throws -> PostSetup
+        {
+            try await device.initializeEngine()
             let model = try await device.loadModel(path: directory.file("post.axmodel").path)
             let context = try await device.createContext(for: model)
             let info = try await device.ioInfo(for: model)
@@ -51,13 +58,28 @@ extension SimulatorBackedTests {
             #expect(try s.runtime.devices().isEmpty) // gone while it reboots
             try await Task.sleep(for: .milliseconds(400))
             #expect(try s.runtime.devices() == [s.device.id])
-            // Handles from before the reboot are stale; a fresh open works.
+            // Handles from before the reboot are stale; a fresh open works, and the reboot healed
+            // the card: executes succeed again (axera.md §5, the EP reboot of the field ladder).
             await #expect { try await s.execute() } throws: { kind(of: $0) == .deviceLost }
             let reopened = try await AXCLDevice.open(s.runtime, id: s.device.id)
-            try await reopened.initializeEngine()
-            let model = try await reopened.loadModel(path: s.directory.file("post.axmodel").path)
-            try await reopened.unload(model)
+            let again = try await postSetup(on: reopened, runtime: s.runtime, control: s.control, directory: s.directory)
+            for _ in 0 ..< 4 { try await again.execute() }
+            try await reopened.unload(again.model)
             try await reopened.close()
+        }
+
+        /// A card that never heals: the drop survives the reboot and strikes at the first execute after it.
+        @Test func offlineFaultConfiguredToSurviveRebootsStrikesAgain() async throws {
+            let s = try await postSetup()
+            s.control.setOfflineSurvivesReboot(true)
+            s.control.setOfflineAfterExecutes(1)
+            try await s.execute()
+            await #expect { try await s.execute() } throws: { kind(of: $0) == .deviceFault }
+            #expect(try s.runtime.reboot(s.device.id))
+            let reopened = try await AXCLDevice.open(s.runtime, id: s.device.id)
+            let again = try await postSetup(on: reopened, runtime: s.runtime, control: s.control, directory: s.directory)
+            await #expect { try await again.execute() } throws: { ($0 as? AXCLError)?.code.name == "ENGINE_EXECUTE_FAIL" }
+            await #expect { try await again.execute() } throws: { kind(of: $0) == .deviceLost }
         }
 
         @Test func injectedExecuteErrorFailsOnlyThatExecute() async throws {

@@ -91,7 +91,7 @@ extension SimulatorBackedTests {
                 guard case let .device(axcl) = error as? NPUEngineError else { return false }
                 return axcl.kind == .deviceFault
             }
-            f.control.setOfflineAfterExecutes(0) // the injected drop is sticky until cleared; the rebooted card stays up
+            // The ladder's reboot heals the card (the simulator clears the injected drop, as a reboot does in the field).
             await f.supervisor.waitForRecovery()
             let status = f.supervisor.status
             #expect(status.state == .ready, "\(status.detail ?? "")")
@@ -102,6 +102,30 @@ extension SimulatorBackedTests {
             let after = try await f.engine.forward([next], at: prompt.count).values
             #expect(differences(after, expected) == 0)
             try await f.engine.unload()
+        }
+
+        /// A card that falls off the bus again after every reboot: each round of the ladder fails
+        /// while reloading, and after the configured attempts the card is `failed` with the last
+        /// error and what to do; requests are refused from then on.
+        @Test func cardThatNeverHealsFailsAfterTheAttempts() async throws {
+            var settings = Self.quick
+            settings.recoveryAttempts = 2
+            let f = try await Fixture.make(settings)
+            _ = try await f.engine.forward(TinyModel.prompt(10, seed: 6), at: 0)
+            f.control.setOfflineSurvivesReboot(true)
+            f.control.setOfflineAfterExecutes(1)
+            await #expect(throws: NPUEngineError.self) { _ = try await f.engine.forward([3], at: 10) }
+            await f.supervisor.waitForRecovery()
+            let status = f.supervisor.status
+            #expect(status.state == .failed, "\(status.detail ?? "")")
+            #expect(status.recoveryCount == 0)
+            let detail = status.detail ?? ""
+            #expect(detail.contains("2 attempt(s)") && detail.contains("power-cycle"), "\(detail)")
+            #expect(detail.contains("ENGINE_EXECUTE_FAIL") || detail.contains("DEVICE_NO_CONNECT"), "\(detail)")
+            await #expect { _ = try await f.engine.forward([3], at: 10) } throws: { error in
+                (error as? EngineUnavailableError)?.reason.contains("is failed") == true
+            }
+            #expect(await f.engine.health().detail?.contains("the NPU card axcl:") == true)
         }
 
         /// A transient ENGINE_EXECUTE_FAIL also goes through the ladder; the device list staying
@@ -210,7 +234,13 @@ extension SimulatorBackedTests {
             #expect(status.state == .wedged)
             #expect(status.faultCounts["timeout"] == 1)
             #expect(status.detail?.contains("restart axllama") == true)
+            // Nothing waits on the stuck device thread: a request is refused, a truncation and an
+            // unload return at once (the session above and the scheduler's eviction go on).
+            let refused = Date()
             await #expect(throws: EngineUnavailableError.self) { _ = try await f.engine.forward([1], at: 0) }
+            await f.engine.truncateCache(to: 0)
+            #expect(Date().timeIntervalSince(refused) < 2, "behind a hung call the watchdog answers within a tick")
+            #expect(f.supervisor.status.faultCounts["timeout"] == 1, "the wedge is counted once")
 
             f.control.releaseHangs()
             // The late return starts the ladder; wait until it has been picked up and has ended.
@@ -220,6 +250,45 @@ extension SimulatorBackedTests {
             #expect(status.state == .ready, "\(status.detail ?? "")")
             #expect(status.recoveryCount == 1)
             _ = try await f.engine.forward([4, 5, 6], at: 0)
+            try await f.engine.unload()
+        }
+
+        /// A call of the recovery ladder hangs (here the first execute of the reload that computes
+        /// the cached prompt again): the watchdog ends the ladder with the card `wedged` and a
+        /// detail naming the step, requests are refused at once, and when the call returns after
+        /// all the ladder runs again and the card answers exactly as before the fault.
+        @Test func hangDuringRecoveryWedgesTheCardUntilTheCallReturns() async throws {
+            var settings = Self.quick
+            settings.engineTimeout = 1
+            let f = try await Fixture.make(settings)
+            let prompt = TinyModel.prompt(40, seed: 8), next: Int32 = 7
+            let expected = try await f.reference(prompt: prompt, next: next)
+            f.control.setExecuteError(at: 1)
+            f.control.setHang(at: 2)
+            await #expect(throws: NPUEngineError.self) { _ = try await f.engine.forward([next], at: prompt.count) }
+            await f.supervisor.waitForRecovery()
+            var status = f.supervisor.status
+            #expect(status.state == .wedged, "\(status.detail ?? "")")
+            let detail = status.detail ?? ""
+            #expect(detail.contains("recovery step reloading") && detail.contains("restart axllama"), "\(detail)")
+            #expect(status.faultCounts["timeout"] == 1)
+            #expect(await f.engine.health().state == .failed)
+
+            let refused = Date()
+            await #expect { _ = try await f.engine.forward([next], at: prompt.count) } throws: { error in
+                (error as? EngineUnavailableError)?.reason.contains("is wedged") == true
+            }
+            await f.engine.truncateCache(to: prompt.count)
+            #expect(Date().timeIntervalSince(refused) < 3)
+
+            f.control.releaseHangs()
+            for _ in 0 ..< 200 where f.supervisor.status.state == .wedged { try await Task.sleep(for: .milliseconds(20)) }
+            await f.supervisor.waitForRecovery()
+            status = f.supervisor.status
+            #expect(status.state == .ready, "\(status.detail ?? "")")
+            #expect(status.recoveryCount == 1)
+            let after = try await f.engine.forward([next], at: prompt.count).values
+            #expect(differences(after, expected) == 0)
             try await f.engine.unload()
         }
 

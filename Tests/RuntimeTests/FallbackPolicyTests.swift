@@ -19,13 +19,22 @@ import Testing
                 continue
             }
             #expect(model == "smollm2:135m")
-            #expect(reason.contains(state.rawValue) && reason.contains("card lost"))
+            #expect(reason.contains("qwen3") && reason.contains("card lost"))
         }
     }
 
-    @Test func theFallbackNeverReplacesItselfAndIsOffWithoutAModel() {
-        #expect(policy.route(requested: "smollm2:135m", health: EngineHealth(state: .failed), isFallback: isFallback) == .requested)
-        #expect(FallbackPolicy().route(requested: "qwen3", health: EngineHealth(state: .failed), isFallback: { _ in false }) == .requested)
+    /// Without a fallback (or for the fallback itself) a down engine is refused up front, so the
+    /// request never waits on a device that may not answer.
+    @Test func withoutAFallbackADownEngineIsRefusedWithItsDetail() {
+        #expect(policy.route(requested: "smollm2:135m", health: EngineHealth(state: .failed), isFallback: isFallback)
+            == .unavailable(reason: "smollm2:135m cannot run now: its device is failed"))
+        let wedged = EngineHealth(state: .failed, detail: "the NPU card axcl:129 is wedged: an execute did not return")
+        #expect(FallbackPolicy().route(requested: "qwen3", health: wedged, isFallback: { _ in false })
+            == .unavailable(reason: "qwen3 cannot run now: the NPU card axcl:129 is wedged: an execute did not return"))
+        #expect(FallbackPolicy().route(requested: "qwen3", health: .ready, isFallback: { _ in false }) == .requested)
+    }
+
+    @Test func fallbackIsReadFromTheEnvironment() {
         #expect(FallbackPolicy.fromEnvironment(["AXLLAMA_FALLBACK_MODEL": " smollm2:135m "]).model == "smollm2:135m")
         #expect(FallbackPolicy.fromEnvironment(["AXLLAMA_FALLBACK_MODEL": ""]).model == nil)
     }

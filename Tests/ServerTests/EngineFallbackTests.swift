@@ -7,21 +7,34 @@ import Synchronization
 import Testing
 
 /// An engine on a device whose health the test sets, standing in for an NPU engine: while the
-/// device is down it refuses work as the NPU engine does.
+/// device is down it refuses work as the NPU engine does. A `stuck` device (a wedged card's
+/// thread, hung in a call) holds every call for a long time.
 final class DeviceEngine: InferenceEngine, NamedEngine, Sendable {
     let inner: any InferenceEngine
     let engineName = "npu"
     let state = Mutex(EngineHealth.ready)
+    let stuck = Mutex(false)
+    /// Calls that reached the device.
+    let calls = Mutex(0)
 
     init(_ inner: any InferenceEngine) { self.inner = inner }
 
+    private func reachDevice() async {
+        calls.withLock { $0 += 1 }
+        if stuck.withLock({ $0 }) { try? await Task.sleep(for: .seconds(20)) }
+    }
+
     var descriptor: ModelDescriptor { inner.descriptor }
     func forward(_ tokens: [TokenID], at position: Int) async throws -> Logits {
+        await reachDevice()
         let health = state.withLock { $0 }
         guard health.state == .ready else { throw EngineUnavailableError("the NPU card axcl:0 is \(health.state.rawValue)") }
         return try await inner.forward(tokens, at: position)
     }
-    func truncateCache(to length: Int) async { await inner.truncateCache(to: length) }
+    func truncateCache(to length: Int) async {
+        await reachDevice()
+        await inner.truncateCache(to: length)
+    }
     func embedding(for tokens: [TokenID]) async throws -> [Float] { try await inner.embedding(for: tokens) }
     func health() async -> EngineHealth { state.withLock { $0 } }
 }
@@ -31,6 +44,8 @@ final class DeviceEngine: InferenceEngine, NamedEngine, Sendable {
     final class Devices: Sendable {
         let engines = Mutex<[DeviceEngine]>([])
         func set(_ health: EngineHealth) { engines.withLock { for engine in $0 { engine.state.withLock { $0 = health } } } }
+        func setStuck(_ stuck: Bool) { engines.withLock { for engine in $0 { engine.stuck.withLock { $0 = stuck } } } }
+        var calls: Int { engines.withLock { $0.reduce(0) { total, engine in total + engine.calls.withLock { $0 } } } }
         var wrap: @Sendable (any InferenceEngine) -> any InferenceEngine {
             { inner in
                 let engine = DeviceEngine(inner)
@@ -87,10 +102,32 @@ final class DeviceEngine: InferenceEngine, NamedEngine, Sendable {
         let devices = Devices()
         let server = try await TestServer(models: ["card:latest"], wrapEngine: ["card:latest": devices.wrap])
         _ = try await server.raw("POST", "/api/generate", Self.body)
-        devices.set(EngineHealth(state: .failed, detail: "wedged"))
+        devices.set(EngineHealth(state: .failed, detail: "the NPU card axcl:0 is failed: gave up"))
         let answer = try await server.raw("POST", "/api/generate", Self.body)
         #expect(answer.status == 503)
-        #expect(answer.text.contains("the NPU card axcl:0 is failed"), "\(answer.text)")
+        #expect(answer.text.contains(#"{"error":"card:latest cannot run now: the NPU card axcl:0 is failed: gave up"}"#), "\(answer.text)")
+        await server.stop()
+    }
+
+    /// A wedged card's thread is stuck in the hung call: a request for its model is refused at
+    /// once from the engine's health, without a single call reaching the device (any call
+    /// would wait behind the hung one), on both APIs.
+    @Test func wedgedCardIsRefusedAtOnceWithoutTouchingTheDevice() async throws {
+        let devices = Devices()
+        let server = try await TestServer(models: ["card:latest"], wrapEngine: ["card:latest": devices.wrap])
+        _ = try await server.raw("POST", "/api/generate", Self.body)
+        devices.setStuck(true)
+        devices.set(EngineHealth(state: .failed, detail: "the NPU card axcl:0 is wedged: an engine call did not return within 2 s"))
+        let before = devices.calls
+        let started = ContinuousClock.now
+        let native = try await server.raw("POST", "/api/generate", #"{"model":"card","prompt":"hi","stream":true}"#)
+        let openAI = try await server.raw("POST", "/v1/chat/completions", #"{"model":"card","messages":[{"role":"user","content":"hi"}]}"#)
+        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(native.status == 503 && openAI.status == 503)
+        #expect(native.text.contains("the NPU card axcl:0 is wedged"), "\(native.text)")
+        #expect(openAI.text.contains("the NPU card axcl:0 is wedged"), "\(openAI.text)")
+        #expect(devices.calls == before)
+        devices.setStuck(false)
         await server.stop()
     }
 }

@@ -54,6 +54,9 @@ void axsim_set_cmm_exhausted_at_load(int64_t load);
 void axsim_set_device_list_empty_seconds(double seconds);
 void axsim_set_reboot_seconds(double seconds);
 void axsim_set_device_offline(int32_t deviceId);
+// Non-zero: the "offline after N executes" drop survives axclrtRebootDevice (by default a reboot
+// clears it, as a reboot heals a card that fell off the bus).
+void axsim_set_offline_survives_reboot(int32_t survives);
 
 // Timing model: each execute sleeps fixedMicroseconds + bytes / bandwidth. Zeros disable it.
 void axsim_set_timing(double fixedMicroseconds, double bandwidthGBps);
@@ -74,6 +77,7 @@ typedef void (*PFN_axsim_set_cmm_exhausted_at_load)(int64_t load);
 typedef void (*PFN_axsim_set_device_list_empty_seconds)(double seconds);
 typedef void (*PFN_axsim_set_reboot_seconds)(double seconds);
 typedef void (*PFN_axsim_set_device_offline)(int32_t deviceId);
+typedef void (*PFN_axsim_set_offline_survives_reboot)(int32_t survives);
 typedef void (*PFN_axsim_set_timing)(double fixedMicroseconds, double bandwidthGBps);
 
 #endif

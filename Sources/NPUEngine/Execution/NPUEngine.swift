@@ -1,6 +1,7 @@
 import AXCL
 import EngineInterface
 import Foundation
+import Synchronization
 
 /// The ax-llm model runner on AXCL cards (axera.md §3): a package's layer engines loaded on the
 /// device threads, chunked prefill and single-token decode with the K/V caches kept on the cards,
@@ -47,6 +48,8 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
     private lazy var prefixCacheKey = PrefixCacheFile.packageKey(package)
     /// Whether the call in progress decodes one token (for the timing counters).
     private var isDecoding = false
+    /// The persisted prefix written back at load, readable without a hop to a card that may be stuck.
+    private let restoredAtLoad = Mutex<[TokenID]>([])
 
     private init(package: NPUModelPackage, cards: [EngineCard], stacks: [LayerStack], embeddings: EmbeddingTable,
                  options: NPUEngineOptions) {
@@ -173,38 +176,60 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
     /// A split model runs only while every one of its cards takes work.
     public func forward(_ tokens: [TokenID], at position: Int, prefillMode: PrefillMode) async throws -> Logits {
         for card in cards { try card.health.admit() }
-        guard let timeout = cards[0].supervision?.engineTimeout else {
-            return try await turn.run { try await evaluate(tokens, at: position, mode: prefillMode, record: true, on: device) }
-        }
         let cards = self.cards, ticket = CallTicket()
+        return try await watched(
+            ticket: ticket,
+            lateReturn: { for card in cards where card.health.state == .wedged { card.supervision?.lateReturn() } }) {
+            try await self.turn.run {
+                try await self.evaluate(tokens, at: position, mode: prefillMode, record: true, ticket: ticket, on: self.device)
+            }
+        }
+    }
+
+    /// Runs a call on the model's cards under their watchdog (axera.md §7.9): when a call on one
+    /// of them has run longer than the engine timeout — this one's execute, or a hung call of
+    /// another engine or of a recovery that this one waits behind — the caller is answered with
+    /// the wedged card's error instead of waiting on a thread that may never come back. Without
+    /// supervision the body just runs.
+    /// - Parameter lateReturn: what to do if the abandoned body runs after all; only a call that
+    ///   may have hung itself reports that (one that merely waited behind it changes nothing).
+    private func watched<T: Sendable>(ticket: CallTicket? = nil, lateReturn: @escaping @Sendable () -> Void = {},
+                                      _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        guard let timeout = cards[0].supervision?.engineTimeout else { return try await body() }
+        let cards = self.cards
         return try await ExecuteWatchdog.run(
             clocks: cards.map(\.clock), timeout: timeout,
-            stalled: {
-                ticket.abandon()
-                // The card whose execute overran; the others wait for it.
-                let hung = cards.first { ($0.clock.runningSeconds ?? 0) > timeout } ?? cards[0]
-                hung.health.recordFault("timeout")
-                let detail = "an engine execute did not return within \(Self.seconds(timeout)); the card is wedged. "
-                    + "It recovers by itself if the call ever returns; otherwise restart axllama, and if that does not help, "
-                    + "reboot the card (axcl-smi reboot) or power-cycle it"
-                hung.health.transition(to: .wedged, detail: detail, from: [.ready, .degraded, .recovering])
-                hung.supervision?.wedged(detail)
-                return EngineUnavailableError("the NPU card \(hung.health.snapshot.name) is wedged: \(detail)")
+            stalled: { limit in
+                ticket?.abandon()
+                return Self.wedge(cards, limit: limit)
             },
-            lateReturn: { for card in cards where card.health.state == .wedged { card.supervision?.lateReturn() } },
-            {
-                try await self.turn.run {
-                    try await self.evaluate(tokens, at: position, mode: prefillMode, record: true, ticket: ticket, on: self.device)
-                }
-            })
+            lateReturn: lateReturn, body)
+    }
+
+    /// Marks the card whose call overran wedged (counted once, by the call that found it) and
+    /// returns the error its requests get from now on.
+    static func wedge(_ cards: [EngineCard], limit: Double) -> EngineUnavailableError {
+        // The card whose call overran; the others wait for it.
+        let hung = cards.first { ($0.clock.runningSeconds ?? 0) > limit } ?? cards[0]
+        let detail = "an engine call did not return within \(seconds(limit)); the card is wedged. "
+            + "It recovers by itself if the call ever returns; otherwise restart axllama, and if that does not help, "
+            + "reboot the card (axcl-smi reboot) or power-cycle it"
+        if hung.health.transition(to: .wedged, detail: detail, from: [.ready, .degraded, .recovering]) {
+            hung.health.recordFault("timeout")
+            hung.supervision?.wedged(detail)
+        }
+        return EngineUnavailableError(hung.health.unavailableReason)
     }
 
     static func seconds(_ value: Double) -> String {
         value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
     }
 
+    /// Under the watchdog: behind a hung call the caller goes on at once (the request then gets
+    /// the wedged card's error); the truncation still applies whenever the card's thread gets to
+    /// it, which keeps the engine's cached tokens equal to the session's.
     public func truncateCache(to length: Int) async {
-        await truncate(to: length, on: device)
+        _ = try? await watched { await self.truncate(to: length, on: self.device) }
     }
 
     public func embedding(for tokens: [TokenID]) async throws -> [Float] {
@@ -216,8 +241,9 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
         cards.lazy.map(\.health.engineHealth).first { $0.state != .ready } ?? .ready
     }
 
-    /// The tokens in the cache; right after a load, the persisted prefix that was restored.
-    public func restoredPrefix() async -> [TokenID] { await readCachedTokens(on: device) }
+    /// The persisted prefix written back into the cache at load (empty when none was): what the
+    /// session adopts before its first request. Read without touching the cards.
+    public func restoredPrefix() async -> [TokenID] { restoredAtLoad.withLock { $0 } }
 
     // MARK: Inspection
 
@@ -242,18 +268,21 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
     /// The first card's properties.
     public func deviceProperties() async throws -> DeviceProperties { try await device.properties() }
 
-    /// Releases everything on the cards in the documented order (axera.md §1.8).
+    /// Releases everything on the cards in the documented order (axera.md §1.8). On a wedged
+    /// card this throws the card's error at once instead of waiting for the hung call; the
+    /// release then happens if the card's thread ever gets to it.
     public func unload() async throws {
-        try await turn.run {
-            let released = await takeStacks(on: device)
-            if let error = await Self.release(released, from: cards) { throw NPUEngineError.device(error) }
+        try await watched {
+            try await self.turn.run {
+                let released = await self.takeStacks(on: self.device)
+                if let error = await Self.release(released, from: self.cards) { throw NPUEngineError.device(error) }
+            }
         }
     }
 
     // MARK: Card-thread work
 
     private func readCached(on device: isolated AXCLDevice) -> Int { cached }
-    private func readCachedTokens(on device: isolated AXCLDevice) -> [TokenID] { cachedTokens }
     private func readIOTables(on device: isolated AXCLDevice) throws -> [[ShapeGroup]] {
         guard !stacks.isEmpty else { throw NPUEngineError.deviceUnavailable("the model was unloaded") }
         // Each card lists its layers, the last one then its post model: together, layers in order then the post model.
@@ -339,7 +368,10 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
             return 0
         }
         cached = file.tokens.count
-        if expected == nil { cachedTokens = file.tokens }
+        if expected == nil {
+            cachedTokens = file.tokens
+            restoredAtLoad.withLock { $0 = file.tokens }
+        }
         persistedTokens = file.tokens
         counters.prefixCacheRestoredPositions += file.tokens.count
         return file.tokens.count

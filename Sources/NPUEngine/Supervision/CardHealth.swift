@@ -26,13 +26,13 @@ public final class CardHealth: Sendable {
 
     /// Throws the error the server turns into 503 when the card cannot take work.
     public func admit() throws(EngineUnavailableError) {
+        guard acceptsWork else { throw EngineUnavailableError(unavailableReason) }
+    }
+
+    /// The card named with its state and detail: what a refused request is told.
+    public var unavailableReason: String {
         let current = snapshot
-        switch current.state {
-        case .ready, .degraded: return
-        default:
-            throw EngineUnavailableError("the NPU card \(current.name) is \(current.state.rawValue)"
-                + (current.detail.map { ": \($0)" } ?? ""))
-        }
+        return "the NPU card \(current.name) is \(current.state.rawValue)" + (current.detail.map { ": \($0)" } ?? "")
     }
 
     public func set(_ state: DeviceStatus.State, detail: String?) {
@@ -79,14 +79,16 @@ public final class CardHealth: Sendable {
         }
     }
 
-    /// The engine protocol's coarser view of the same state.
+    /// The engine protocol's coarser view of the same state. While the card is down the detail
+    /// names the card and its exact state (`wedged` is reported as `failed`), so that whoever
+    /// refuses a request for it can say why.
     public var engineHealth: EngineHealth {
         let current = snapshot
         switch current.state {
         case .ready: return .ready
         case .degraded: return EngineHealth(state: .degraded, detail: current.detail)
-        case .initializing, .recovering, .offline: return EngineHealth(state: .recovering, detail: current.detail)
-        case .wedged, .failed: return EngineHealth(state: .failed, detail: current.detail)
+        case .initializing, .recovering, .offline: return EngineHealth(state: .recovering, detail: unavailableReason)
+        case .wedged, .failed: return EngineHealth(state: .failed, detail: unavailableReason)
         }
     }
 }

@@ -150,6 +150,10 @@ public actor CardSupervisor {
                 health.recordRecovery()
                 report("\(health.snapshot.name) recovered (attempt \(attempt) of \(attempts))")
                 return
+            } catch let RecoveryError.hung(step, limit) {
+                // The card's thread is stuck in that call: any further step would queue behind it.
+                wedge(step: step, limit: limit)
+                return
             } catch {
                 lastError = error
                 report("\(health.snapshot.name): recovery attempt \(attempt) of \(attempts) failed: \(error)")
@@ -170,25 +174,71 @@ public actor CardSupervisor {
         report("\(name) failed: \(detail)")
     }
 
-    /// One pass of the ladder. Every AXCL call runs on the card's thread; waits happen here.
+    /// One pass of the ladder. Every AXCL call runs on the card's thread, each step under the
+    /// same watchdog as the engines' calls: the runtime calls of a recovery can hang like an
+    /// execute (axera.md §5: a card killed mid-load stays wedged). Waits happen here.
     private func climb() async throws {
         let live = engines.compactMap(\.engine)
-        for engine in live { await engine.releaseForRecovery() }
-        await device.shutDownForRecovery()
-        let rebooted = await device.rebootIfSupported()
+        let device = self.device
+        for engine in live {
+            try await step("releasing \(engine.package.manifest.modelName)") { await engine.releaseForRecovery() }
+        }
+        try await step("axclrtEngineFinalize and axclrtResetDevice") { await device.shutDownForRecovery() }
+        let rebooted = try await step("axclrtRebootDevice") { await device.rebootIfSupported() }
         if rebooted { report("\(health.snapshot.name): rebooted the card (axclrtRebootDevice)") }
         try await waitForEnumeration()
-        try await device.reopen()
-        try await NPUCard.initializeEngine(on: device)
-        for engine in live { try await engine.reloadAfterRecovery(of: device.id) }
+        try await step("axclrtSetDevice") { try await device.reopen() }
+        try await step("axclrtEngineInit") { try await NPUCard.initializeEngine(on: device) }
+        for engine in live {
+            // Loading is one call per layer file and is not stamped call by call: the step as a
+            // whole gets one engine timeout per file; the executes that compute the cached
+            // prefix again are stamped and watched one by one.
+            let files = engine.package.layerFiles.count + 1
+            try await step("reloading \(engine.package.manifest.modelName)", stamped: false,
+                           deadline: settings.engineTimeout * Double(files + 1)) { try await engine.reloadAfterRecovery(of: device.id) }
+        }
+    }
+
+    /// Runs one step of the ladder on the card's thread under the watchdog. A stamped step counts
+    /// as one runtime call for the engine timeout; `deadline` bounds a step of many calls.
+    private func step<T: Sendable>(_ name: String, stamped: Bool = true, deadline: Double? = nil,
+                                   _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let clock = self.clock
+        return try await ExecuteWatchdog.run(
+            clocks: [clock], timeout: settings.engineTimeout, deadline: deadline,
+            stalled: { limit in RecoveryError.hung(step: name, seconds: limit) },
+            lateReturn: { [weak self] in Task { await self?.hungStepReturned(name) } }) {
+            if stamped { clock.begin() }
+            defer { if stamped { clock.end() } }
+            return try await body()
+        }
+    }
+
+    /// A recovery step never returned: the card is wedged, with the same advice as a hung execute.
+    private func wedge(step: String, limit: Double) {
+        let detail = "the recovery step \(step) did not return within \(NPUEngine.seconds(limit)); the card is wedged. "
+            + "It is recovered again if the call ever returns; otherwise restart axllama, and if that does not help, "
+            + "reboot the card (axcl-smi reboot) or power-cycle it"
+        health.recordFault("timeout")
+        health.set(.wedged, detail: detail)
+        report("\(health.snapshot.name) wedged: \(detail)")
+    }
+
+    /// The hung step came back after all: the card's thread is free again, so the ladder starts over.
+    private func hungStepReturned(_ step: String) {
+        guard health.state == .wedged else { return }
+        startRecovery(reason: "the hung recovery step \(step) returned")
     }
 
     /// Polls the device list until the card is back, bounded by `enumerationTimeout`
-    /// (after a boot or a reboot the list can stay empty for a while, axera.md §5).
+    /// (after a boot or a reboot the list can stay empty for a while, axera.md §5). Each poll
+    /// runs on the card's thread: a runtime call that hangs must not hold one of the few
+    /// cooperative threads.
     private func waitForEnumeration() async throws {
         let deadline = Date().addingTimeInterval(settings.enumerationTimeout)
+        let device = self.device
         while true {
-            if (try? device.runtime.devices())?.contains(device.id) == true { return }
+            if try await step("axclrtGetDeviceList", { await device.isListed() }) { return }
             guard Date() < deadline else { throw RecoveryError.notEnumerated(device.id, seconds: settings.enumerationTimeout) }
             try await Task.sleep(nanoseconds: 100_000_000)
         }
@@ -199,12 +249,16 @@ public actor CardSupervisor {
 public enum RecoveryError: Error, Sendable, CustomStringConvertible {
     case notAttempted
     case notEnumerated(DeviceID, seconds: Double)
+    /// A step's runtime call did not return within the watchdog's limit.
+    case hung(step: String, seconds: Double)
 
     public var description: String {
         switch self {
         case .notAttempted: return "recovery was not attempted"
         case let .notEnumerated(id, seconds):
             return "device \(id.rawValue) did not reappear in the runtime's device list within \(Int(seconds)) s"
+        case let .hung(step, seconds):
+            return "the recovery step \(step) did not return within \(NPUEngine.seconds(seconds))"
         }
     }
 }
@@ -219,5 +273,10 @@ extension AXCLDevice {
     /// `axclrtRebootDevice` when the runtime exports it (axera.md §1.4); false otherwise or when it fails.
     func rebootIfSupported() -> Bool {
         (try? runtime.reboot(id)) ?? false
+    }
+
+    /// Whether the card is in the runtime's device list again.
+    func isListed() -> Bool {
+        (try? runtime.devices())?.contains(id) == true
     }
 }

@@ -31,13 +31,17 @@ final class CallTicket: Sendable {
 /// be cancelled in-process, so the caller is answered when one execute has run longer than the
 /// timeout, and the work itself is left to finish (or not) on the device thread.
 enum ExecuteWatchdog {
-    /// Runs `body`; if one execute stamped on any of `clocks` (one per card the call uses) runs
-    /// longer than `timeout` seconds, throws `stalled()` instead. `lateReturn` runs if the
+    /// Runs `body`; if one call stamped on any of `clocks` (one per card the call uses) runs
+    /// longer than `timeout` seconds, or the whole body longer than `deadline` seconds (for a
+    /// step made of many calls that are not stamped one by one, such as loading a model), throws
+    /// `stalled(limit)` instead, `limit` being the seconds exceeded. `lateReturn` runs if the
     /// abandoned body ever finishes.
-    static func run<T: Sendable>(clocks: [ExecuteClock], timeout: Double, stalled: @escaping @Sendable () -> any Error,
+    static func run<T: Sendable>(clocks: [ExecuteClock], timeout: Double, deadline: Double? = nil,
+                                 stalled: @escaping @Sendable (_ limit: Double) -> any Error,
                                  lateReturn: @escaping @Sendable () -> Void,
                                  _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let outcome = Outcome<T>()
+        let started = DispatchTime.now().uptimeNanoseconds
         return try await withCheckedThrowingContinuation { continuation in
             outcome.install(continuation)
             let timer = Task {
@@ -47,7 +51,12 @@ enum ExecuteWatchdog {
                     try? await Task.sleep(nanoseconds: UInt64(tick * 1e9))
                     if Task.isCancelled { return }
                     if let running = clocks.compactMap(\.runningSeconds).max(), running > timeout {
-                        _ = outcome.resolve(.failure(stalled()))
+                        _ = outcome.resolve(.failure(stalled(timeout)))
+                        return
+                    }
+                    let elapsed = Double(DispatchTime.now().uptimeNanoseconds &- started) / 1e9
+                    if let deadline, elapsed > deadline {
+                        _ = outcome.resolve(.failure(stalled(deadline)))
                         return
                     }
                 }

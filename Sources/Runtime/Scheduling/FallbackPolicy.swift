@@ -18,21 +18,28 @@ public struct FallbackPolicy: Sendable, Equatable {
     }
 
     public enum Route: Sendable, Equatable {
-        /// The requested model answers (its engine is healthy, or there is nothing better).
+        /// The requested model answers (its engine is healthy).
         case requested
         /// The fallback model answers; `reason` says why, for the log.
         case fallback(model: String, reason: String)
+        /// The requested model's device is down and no fallback can answer: the request is
+        /// refused at once (503 with `reason`) instead of waiting on a device that may never
+        /// answer (a wedged card's thread is stuck in the hung call).
+        case unavailable(reason: String)
     }
 
     /// - Parameters:
     ///   - requested: the full name of the requested model (the fallback never replaces itself).
     ///   - isFallback: tells whether a name is the fallback model's (names have several spellings).
-    public func route(requested: String, health: EngineHealth, isFallback: (String) -> Bool) -> Route {
-        guard let model, !isFallback(requested) else { return .requested }
+    ///   - displayName: how the reason names the model (default: `requested`).
+    public func route(requested: String, health: EngineHealth, isFallback: (String) -> Bool, displayName: String? = nil) -> Route {
         switch health.state {
         case .ready, .degraded: return .requested
         case .recovering, .failed:
-            return .fallback(model: model, reason: "\(requested)'s device is \(health.state.rawValue)" + (health.detail.map { ": \($0)" } ?? ""))
+            let name = displayName ?? requested
+            let reason = "\(name) cannot run now: " + (health.detail ?? "its device is \(health.state.rawValue)")
+            guard let model, !isFallback(requested) else { return .unavailable(reason: reason) }
+            return .fallback(model: model, reason: reason)
         }
     }
 }

@@ -94,14 +94,22 @@ public final class ModelService: Sendable {
             return fallbackLease
         }
         let engine = lease.model.session.engine
-        if case let .fallback(_, reason) = fallback.route(requested: key, health: await engine.health(), isFallback: isFallback) {
+        // Decided from the engine's own health before any call reaches it: a wedged card's
+        // thread is stuck in the hung call, and the request must not queue behind it.
+        switch fallback.route(requested: key, health: await engine.health(), isFallback: isFallback, displayName: model.name.displayShortest) {
+        case .requested:
+            ServedEngine.note(engine.servedByName)
+            return lease
+        case let .fallback(_, reason):
             // Released first: with one model slot the fallback could otherwise never load.
             lease.release()
             if let fallbackLease = try await leaseFallback(for: key, reason: reason) { return fallbackLease }
             throw EngineUnavailableError(reason)
+        case let .unavailable(reason):
+            lease.release()
+            observability.metrics.rejected(reason: "device_unavailable")
+            throw EngineUnavailableError(reason)
         }
-        ServedEngine.note(engine.servedByName)
-        return lease
     }
 
     private func isFallback(_ key: String) -> Bool {
