@@ -1,8 +1,10 @@
 """Card faults seen over HTTP: the simulator injects them through its environment
 (docs/simulated-axmodel.md), the server's card supervision (docs/npu-faults.md) handles them.
 
-Two servers of their own: one whose card fails one execute mid-stream and reboots (with a CPU
-fallback model configured), one whose card hangs in an execute under a short watchdog.
+Servers of their own, one per fault: a card that fails one execute mid-stream and reboots (with a
+CPU fallback model configured); a card listed late after boot that later drops off the bus and is
+healed by the ladder's reboot (no fallback: 503 while it recovers); a card that hangs in an execute
+under a short watchdog, without and with a fallback model.
 """
 import json
 import time
@@ -19,6 +21,10 @@ from test_npu_package import PACKAGE_MODEL, MESSAGES, client, package_dir, simul
 FAULT_EXECUTE = 400
 # A rebooted card stays out of the device list this long, so the recovering state can be seen.
 REBOOT_SECONDS = "4"
+# How long the device list stays empty after the runtime starts (the enumeration race after a boot).
+LATE_LISTING_SECONDS = 2
+# A refusal that does not wait on the card comes back well within this (the watchdog is 2 s).
+PROMPT_REFUSAL_SECONDS = 5
 
 
 def post(server, path, body, timeout=120):
@@ -78,14 +84,59 @@ def faulty_server(binary, gguf, package_dir):  # noqa: F811
 
 
 @pytest.fixture(scope="module")
-def hanging_server(binary, gguf, package_dir):  # noqa: F811
+def offline_server(binary, gguf, package_dir):  # noqa: F811
     instance = Server(binary, gguf, {
         "AXLLAMA_AXCL_LIBRARY": str(simulator_library(binary)), "OLLAMA_KEEP_ALIVE": "5m",
-        "AXSIM_HANG_AT_EXECUTE": str(FAULT_EXECUTE), "AXLLAMA_ENGINE_TIMEOUT": "2s",
+        "AXSIM_DEVICE_LIST_EMPTY_SECONDS": str(LATE_LISTING_SECONDS),
+        "AXSIM_OFFLINE_AFTER_EXECUTES": str(FAULT_EXECUTE), "AXSIM_REBOOT_SECONDS": REBOOT_SECONDS,
+        "AXLLAMA_TELEMETRY_INTERVAL": "500ms",
     })
     create_package_model(instance, package_dir)
     yield instance
     instance.stop()
+
+
+def hanging(binary, gguf, package_dir, extra):  # noqa: F811
+    instance = Server(binary, gguf, {
+        "AXLLAMA_AXCL_LIBRARY": str(simulator_library(binary)), "OLLAMA_KEEP_ALIVE": "5m",
+        "AXSIM_HANG_AT_EXECUTE": str(FAULT_EXECUTE), "AXLLAMA_ENGINE_TIMEOUT": "2s", **extra,
+    })
+    create_package_model(instance, package_dir)
+    return instance
+
+
+@pytest.fixture(scope="module")
+def hanging_server(binary, gguf, package_dir):  # noqa: F811
+    instance = hanging(binary, gguf, package_dir, {})
+    yield instance
+    instance.stop()
+
+
+@pytest.fixture(scope="module")
+def hanging_server_with_fallback(binary, gguf, package_dir):  # noqa: F811
+    instance = hanging(binary, gguf, package_dir, {"AXLLAMA_FALLBACK_MODEL": MODEL})
+    yield instance
+    instance.stop()
+
+
+def refusal(server, model, stream=False):
+    """The HTTP error of a chat that must be refused, its body and the seconds it took."""
+    started = time.time()
+    with pytest.raises(urllib.error.HTTPError) as failure:
+        chat(server, model, 4, stream=stream).read()
+    return failure.value.code, json.loads(failure.value.read()), time.time() - started
+
+
+def hang_in_flight(server):
+    """A first request answered by the card, then one whose execute hangs: the watchdog fails it."""
+    with chat(server, PACKAGE_MODEL, 4, stream=False) as response:
+        assert response.headers["X-Axllama-Engine"] == "npu"
+    started = time.time()
+    with pytest.raises(urllib.error.HTTPError) as failure:
+        chat(server, PACKAGE_MODEL, 400, stream=False).read()
+    assert failure.value.code == 503
+    assert "wedged" in json.loads(failure.value.read())["error"]
+    assert time.time() - started < 30
 
 
 def test_device_fault_mid_stream_recovers_with_fallback_meanwhile(faulty_server):
@@ -118,18 +169,69 @@ def test_device_fault_mid_stream_recovers_with_fallback_meanwhile(faulty_server)
     assert faulty_server.process.poll() is None
 
 
-def test_hung_execute_is_a_503_and_a_wedged_card_while_the_process_stays_up(hanging_server):
-    with chat(hanging_server, PACKAGE_MODEL, 4, stream=False) as response:
-        assert response.headers["X-Axllama-Engine"] == "npu"
+def test_card_listed_late_then_lost_is_rebooted_and_answers_as_before(offline_server):
+    # The device list is empty for a while after the runtime starts: the first request waits for
+    # the card instead of failing, and is answered by it.
     started = time.time()
-    with pytest.raises(urllib.error.HTTPError) as failure:
-        chat(hanging_server, PACKAGE_MODEL, 400, stream=False).read()
-    assert failure.value.code == 503
-    assert "error" in json.loads(failure.value.read())
-    assert time.time() - started < 30
+    with chat(offline_server, PACKAGE_MODEL, 4, stream=False) as response:
+        assert response.headers["X-Axllama-Engine"] == "npu"
+        expected = json.loads(response.read())["message"]["content"]
+    assert time.time() - started >= LATE_LISTING_SECONDS - 0.5
+    assert expected
+
+    # The card drops off the bus mid-stream: the stream ends with an error line naming the fault.
+    with chat(offline_server, PACKAGE_MODEL, 400, stream=True) as response:
+        lines = [json.loads(line) for line in response.read().splitlines() if line.strip()]
+    assert "ENGINE_EXECUTE_FAIL" in lines[-1].get("error", ""), lines[-1]
+
+    # While the ladder reboots the card, requests are refused at once with the card's state.
+    status, body = health(offline_server)
+    assert status == 503 and card_state(body) == "recovering", body
+    code, error, seconds = refusal(offline_server, PACKAGE_MODEL)
+    assert code == 503 and "the NPU card axcl:129 is recovering" in error["error"], error
+    assert seconds < PROMPT_REFUSAL_SECONDS
+
+    # The reboot heals it: the next request is answered by the card with the same greedy text.
+    assert wait_for(lambda: health(offline_server)[0] == 200, 60), health(offline_server)
+    with chat(offline_server, PACKAGE_MODEL, 4, stream=False) as response:
+        assert response.headers["X-Axllama-Engine"] == "npu"
+        assert json.loads(response.read())["message"]["content"] == expected
+    device = health(offline_server)[1]["devices"][0]
+    assert device["recoveries"] == 1 and device["faults"].get("device fault", 0) >= 1, device
+    assert offline_server.process.poll() is None
+
+
+def test_hung_execute_is_a_503_and_a_wedged_card_while_the_process_stays_up(hanging_server):
+    hang_in_flight(hanging_server)
     status, body = health(hanging_server)
     assert status == 503 and card_state(body) == "wedged", body
+
+    # Further requests for the wedged card's model are refused at once, naming the card, and
+    # do not wait behind the hung call (streamed or not).
+    for stream in (False, True):
+        code, error, seconds = refusal(hanging_server, PACKAGE_MODEL, stream=stream)
+        assert code == 503, error
+        assert "the NPU card axcl:129 is wedged" in error["error"] and "restart axllama" in error["error"], error
+        assert seconds < PROMPT_REFUSAL_SECONDS
     assert hanging_server.process.poll() is None
     # CPU models keep answering.
     with chat(hanging_server, MODEL, 2, stream=False) as response:
         assert json.loads(response.read())["done"]
+
+    # SIGTERM still exits promptly: unloading the wedged card's model does not wait for the hung call.
+    hanging_server.process.terminate()
+    assert hanging_server.process.wait(timeout=20) == 0
+
+
+def test_wedged_card_with_a_fallback_answers_from_the_cpu(hanging_server_with_fallback):
+    server = hanging_server_with_fallback
+    hang_in_flight(server)
+    started = time.time()
+    with chat(server, PACKAGE_MODEL, 4, stream=False) as response:
+        assert response.headers["X-Axllama-Engine"] == "cpu-fallback"
+        assert json.loads(response.read())["message"]["content"]
+    assert time.time() - started < 30
+    status, body = health(server)
+    assert status == 503 and card_state(body) == "wedged", body
+    assert "axllama_cpu_fallback_total" in metrics(server)
+    assert server.process.poll() is None

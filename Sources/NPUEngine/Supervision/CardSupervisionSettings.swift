@@ -14,18 +14,23 @@ public struct CardSupervisionSettings: Sendable, Equatable {
     public var recoveryAttempts: Int
     /// Seconds to wait for the card to re-enumerate after a reboot (axera.md §7.9: up to 60 s).
     public var enumerationTimeout: Double
+    /// Seconds to wait for the configured cards to be listed when they are first opened: right
+    /// after a boot or a driver reload the list stays empty for a while (axera.md §5: ~15 s).
+    public var openEnumerationTimeout: Double
     /// Seconds before the second attempt; doubled for each further one.
     public var backoff: Double
     /// AXLLAMA_PREFIX_CACHE_DIR: where cached prompt prefixes are persisted; nil keeps them in memory only.
     public var prefixCacheDirectory: String?
 
     public init(deviceIDs: [DeviceID] = [], telemetryInterval: Double = 5, engineTimeout: Double = 30, recoveryAttempts: Int = 3,
-                enumerationTimeout: Double = 60, backoff: Double = 1, prefixCacheDirectory: String? = nil) {
+                enumerationTimeout: Double = 60, openEnumerationTimeout: Double = 15, backoff: Double = 1,
+                prefixCacheDirectory: String? = nil) {
         self.deviceIDs = deviceIDs
         self.telemetryInterval = telemetryInterval
         self.engineTimeout = engineTimeout
         self.recoveryAttempts = recoveryAttempts
         self.enumerationTimeout = enumerationTimeout
+        self.openEnumerationTimeout = openEnumerationTimeout
         self.backoff = backoff
         self.prefixCacheDirectory = prefixCacheDirectory
     }

@@ -21,7 +21,7 @@ public final class NPUCardPool: DeviceMonitor, Sendable {
     public static func open(library: AXCLLibrary, settings: CardSupervisionSettings,
                             report: @escaping @Sendable (String) -> Void = { _ in }) async throws -> NPUCardPool {
         let runtime = try AXCLRuntime(library: library)
-        let listed = try runtime.devices()
+        let listed = try await waitForCards(runtime, settings: settings, report: report)
         let wanted = settings.deviceIDs.isEmpty ? Array(listed.prefix(1)) : settings.deviceIDs
         guard !wanted.isEmpty else { throw AXCLUsageError.noDevices }
         var cards: [CardSupervisor] = []
@@ -39,6 +39,24 @@ public final class NPUCardPool: DeviceMonitor, Sendable {
     }
 
     public func deviceStatuses() async -> [DeviceStatus] { cards.map(\.status) }
+
+    /// The device list once the configured cards (or, with none configured, any card) are in it:
+    /// right after a boot or a driver reload the list stays empty for a while (axera.md §5), so
+    /// it is polled up to `openEnumerationTimeout` before a card counts as missing.
+    static func waitForCards(_ runtime: AXCLRuntime, settings: CardSupervisionSettings,
+                             report: @Sendable (String) -> Void) async throws -> [DeviceID] {
+        let deadline = Date().addingTimeInterval(settings.openEnumerationTimeout)
+        var listed = try runtime.devices()
+        func complete(_ listed: [DeviceID]) -> Bool {
+            settings.deviceIDs.isEmpty ? !listed.isEmpty : settings.deviceIDs.allSatisfy(listed.contains)
+        }
+        if !complete(listed) { report("waiting up to \(Int(settings.openEnumerationTimeout)) s for the NPU card(s) to be listed") }
+        while !complete(listed), Date() < deadline {
+            try await Task.sleep(nanoseconds: 100_000_000)
+            listed = try runtime.devices()
+        }
+        return listed
+    }
 
     /// Loads `package` on the first card that accepts work and has room for its weights plus
     /// the CMM floor; a card whose load runs out of CMM is skipped for the next one. When no
