@@ -4,7 +4,7 @@
 Servers of their own, one per fault: a card that fails one execute mid-stream and reboots (with a
 CPU fallback model configured); a card listed late after boot that later drops off the bus and is
 healed by the ladder's reboot (no fallback: 503 while it recovers); a card that hangs in an execute
-under a short watchdog, without and with a fallback model.
+under a short watchdog, without and with a fallback model; a card whose CMM runs out while loading.
 """
 import json
 import time
@@ -115,6 +115,17 @@ def hanging_server(binary, gguf, package_dir):  # noqa: F811
 @pytest.fixture(scope="module")
 def hanging_server_with_fallback(binary, gguf, package_dir):  # noqa: F811
     instance = hanging(binary, gguf, package_dir, {"AXLLAMA_FALLBACK_MODEL": MODEL})
+    yield instance
+    instance.stop()
+
+
+@pytest.fixture(scope="module")
+def cmm_short_server(binary, gguf, package_dir):  # noqa: F811
+    # The 10th model file loaded (a layer of the package) and every later one find no CMM.
+    instance = Server(binary, gguf, {
+        "AXLLAMA_AXCL_LIBRARY": str(simulator_library(binary)), "AXSIM_CMM_EXHAUSTED_AT_LOAD": "10",
+    })
+    create_package_model(instance, package_dir)
     yield instance
     instance.stop()
 
@@ -234,4 +245,20 @@ def test_wedged_card_with_a_fallback_answers_from_the_cpu(hanging_server_with_fa
     status, body = health(server)
     assert status == 503 and card_state(body) == "wedged", body
     assert "axllama_cpu_fallback_total" in metrics(server)
+    assert server.process.poll() is None
+
+
+def test_cmm_exhausted_while_loading_fails_only_that_load(cmm_short_server):
+    server = cmm_short_server
+    with pytest.raises(urllib.error.HTTPError) as failure:
+        chat(server, PACKAGE_MODEL, 4, stream=False).read()
+    assert failure.value.code == 500
+    assert "ENGINE_NO_MEMORY" in json.loads(failure.value.read())["error"]
+    # The card is not at fault: it stays ready, with nothing of the aborted load left on it.
+    status, body = health(server)
+    device = body["devices"][0]
+    assert device["state"] == "ready" and device["cmm_used_bytes"] == 0, body
+    with chat(server, MODEL, 2, stream=False) as response:
+        assert response.headers["X-Axllama-Engine"] == "cpu"
+        assert json.loads(response.read())["done"]
     assert server.process.poll() is None
