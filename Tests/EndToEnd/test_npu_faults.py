@@ -71,50 +71,49 @@ def chat(server, model, num_predict, stream):
     return post(server, "/api/chat", body)
 
 
-@pytest.fixture(scope="module")
-def faulty_server(binary, gguf, package_dir):  # noqa: F811
+def simulated_card_server(binary, gguf, package_dir, faults):
+    """A server on the simulated card with `faults` in its environment, the package registered."""
     instance = Server(binary, gguf, {
-        "AXLLAMA_AXCL_LIBRARY": str(simulator_library(binary)), "OLLAMA_KEEP_ALIVE": "5m",
-        "AXSIM_EXECUTE_ERROR_AT": str(FAULT_EXECUTE), "AXSIM_REBOOT_SECONDS": REBOOT_SECONDS,
-        "AXLLAMA_FALLBACK_MODEL": MODEL, "AXLLAMA_TELEMETRY_INTERVAL": "500ms",
-    })
-    create_package_model(instance, package_dir)
-    yield instance
-    instance.stop()
-
-
-@pytest.fixture(scope="module")
-def offline_server(binary, gguf, package_dir):  # noqa: F811
-    instance = Server(binary, gguf, {
-        "AXLLAMA_AXCL_LIBRARY": str(simulator_library(binary)), "OLLAMA_KEEP_ALIVE": "5m",
-        "AXSIM_DEVICE_LIST_EMPTY_SECONDS": str(LATE_LISTING_SECONDS),
-        "AXSIM_OFFLINE_AFTER_EXECUTES": str(FAULT_EXECUTE), "AXSIM_REBOOT_SECONDS": REBOOT_SECONDS,
-        "AXLLAMA_TELEMETRY_INTERVAL": "500ms",
-    })
-    create_package_model(instance, package_dir)
-    yield instance
-    instance.stop()
-
-
-def hanging(binary, gguf, package_dir, extra):  # noqa: F811
-    instance = Server(binary, gguf, {
-        "AXLLAMA_AXCL_LIBRARY": str(simulator_library(binary)), "OLLAMA_KEEP_ALIVE": "5m",
-        "AXSIM_HANG_AT_EXECUTE": str(FAULT_EXECUTE), "AXLLAMA_ENGINE_TIMEOUT": "2s", **extra,
+        "AXLLAMA_AXCL_LIBRARY": str(simulator_library(binary)), "OLLAMA_KEEP_ALIVE": "5m", **faults,
     })
     create_package_model(instance, package_dir)
     return instance
 
 
 @pytest.fixture(scope="module")
+def faulty_server(binary, gguf, package_dir):  # noqa: F811
+    instance = simulated_card_server(binary, gguf, package_dir, {
+        "AXSIM_EXECUTE_ERROR_AT": str(FAULT_EXECUTE), "AXSIM_REBOOT_SECONDS": REBOOT_SECONDS,
+        "AXLLAMA_FALLBACK_MODEL": MODEL, "AXLLAMA_TELEMETRY_INTERVAL": "500ms",
+    })
+    yield instance
+    instance.stop()
+
+
+@pytest.fixture(scope="module")
+def offline_server(binary, gguf, package_dir):  # noqa: F811
+    instance = simulated_card_server(binary, gguf, package_dir, {
+        "AXSIM_DEVICE_LIST_EMPTY_SECONDS": str(LATE_LISTING_SECONDS),
+        "AXSIM_OFFLINE_AFTER_EXECUTES": str(FAULT_EXECUTE), "AXSIM_REBOOT_SECONDS": REBOOT_SECONDS,
+        "AXLLAMA_TELEMETRY_INTERVAL": "500ms",
+    })
+    yield instance
+    instance.stop()
+
+
+HANG = {"AXSIM_HANG_AT_EXECUTE": str(FAULT_EXECUTE), "AXLLAMA_ENGINE_TIMEOUT": "2s"}
+
+
+@pytest.fixture(scope="module")
 def hanging_server(binary, gguf, package_dir):  # noqa: F811
-    instance = hanging(binary, gguf, package_dir, {})
+    instance = simulated_card_server(binary, gguf, package_dir, HANG)
     yield instance
     instance.stop()
 
 
 @pytest.fixture(scope="module")
 def hanging_server_with_fallback(binary, gguf, package_dir):  # noqa: F811
-    instance = hanging(binary, gguf, package_dir, {"AXLLAMA_FALLBACK_MODEL": MODEL})
+    instance = simulated_card_server(binary, gguf, package_dir, {**HANG, "AXLLAMA_FALLBACK_MODEL": MODEL})
     yield instance
     instance.stop()
 
@@ -122,10 +121,7 @@ def hanging_server_with_fallback(binary, gguf, package_dir):  # noqa: F811
 @pytest.fixture(scope="module")
 def cmm_short_server(binary, gguf, package_dir):  # noqa: F811
     # The 10th model file loaded (a layer of the package) and every later one find no CMM.
-    instance = Server(binary, gguf, {
-        "AXLLAMA_AXCL_LIBRARY": str(simulator_library(binary)), "AXSIM_CMM_EXHAUSTED_AT_LOAD": "10",
-    })
-    create_package_model(instance, package_dir)
+    instance = simulated_card_server(binary, gguf, package_dir, {"AXSIM_CMM_EXHAUSTED_AT_LOAD": "10"})
     yield instance
     instance.stop()
 
