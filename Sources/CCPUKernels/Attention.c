@@ -13,6 +13,13 @@
 // engine and the NPU path with f32 IO identical.
 
 #define LANES 16
+// Slots ahead whose rows are prefetched: a part's rows are a head's slice of each cache row,
+// far apart, and once the weights have streamed through they come from memory.
+#define PREFETCH_SLOTS 8
+
+static inline void prefetch_row(const float *row, int headDim) {
+    for (int i = 0; i < headDim; i += 16) __builtin_prefetch(row + i);
+}
 
 static inline float dot_lanes(const float *a, const float *b, int n) {
     float lanes[LANES] = {0};
@@ -31,6 +38,7 @@ void axl_attention_part(const float *q, int group, int headDim, const float *key
     // scores[h * slots + s] = q_h · k_s * scale, each key row loaded once for the group
     for (int s = 0; s < slots; s++) {
         const float *k = keys + (size_t)s * slotStride;
+        if (s + PREFETCH_SLOTS < slots) prefetch_row(k + PREFETCH_SLOTS * slotStride, headDim);
         for (int h = 0; h < group; h++) scores[h * slots + s] = dot_lanes(q + h * headDim, k, headDim) * scale;
     }
     for (int h = 0; h < group; h++) softmax_in_place(scores + (size_t)h * slots, slots, maxima + h, sums + h);
@@ -38,6 +46,7 @@ void axl_attention_part(const float *q, int group, int headDim, const float *key
     // out_h += p_h,s * v_s, each value row loaded once for the group
     for (int s = 0; s < slots; s++) {
         const float *v = values + (size_t)s * slotStride;
+        if (s + PREFETCH_SLOTS < slots) prefetch_row(v + PREFETCH_SLOTS * slotStride, headDim);
         for (int h = 0; h < group; h++) {
             const float p = scores[h * slots + s];
             float *o = out + h * headDim;
