@@ -5,12 +5,15 @@
 #     (-mcpu=cortex-a72, the Raspberry Pi 4) and the forced scalar path, under qemu-aarch64
 #     on other machines, built with clang (the compiler SwiftPM uses on the Pi), else
 #     aarch64-linux-gnu-gcc; --all-compilers builds with each of them found;
-#   - this machine's own path (AVX2 on most x86-64 CPUs) and the forced scalar path.
+#   - this machine's own path (AVX2 on most x86-64 CPUs) and the forced scalar path; on CPUs with
+#     AVX-512 also the 512-bit kernels selected (-DAXL_SELECT_AVX512) and the AVX2 path built
+#     without AVX-512 (-mno-avx512f, as a CPU without it builds them).
 # The aarch64 builds need a cross toolchain and qemu-user; on Debian or Ubuntu:
 #   apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
 # Without them those builds are skipped with a message (or fail with --require-aarch64).
 # About ten seconds of CPU time; qemu runs each aarch64 check in about a second.
-# --speed instead times each kernel on this machine's path against the scalar path (no checks).
+# --speed instead times each kernel on this machine's path against the scalar path (no checks),
+# and on CPUs with AVX-512 the same with the 512-bit kernels selected.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -63,6 +66,10 @@ if [[ $speed == 1 ]]; then
     case "$(uname -m)" in aarch64 | arm64) flag=-mcpu=native ;; esac
     $native_cc -O3 "$flag" "${includes[@]}" "${sources[@]}" -lm -o "$work/speed"
     "$work/speed" --speed
+    if grep -qw avx512bw /proc/cpuinfo 2>/dev/null; then
+        $native_cc -O3 "$flag" -DAXL_SELECT_AVX512 "${includes[@]}" "${sources[@]}" -lm -o "$work/speed-avx512"
+        "$work/speed-avx512" --speed
+    fi
     exit 0
 fi
 case "$(uname -m)" in
@@ -73,6 +80,12 @@ case "$(uname -m)" in
     *)
         check "native $(uname -m) ($native_cc -march=native)" "" "$native_cc" -march=native
         check "native $(uname -m), scalar path forced" "" "$native_cc" -march=native -DAXL_FORCE_SCALAR
+        if grep -qw avx512bw /proc/cpuinfo 2>/dev/null; then
+            check "native $(uname -m), AVX-512 kernels selected" "" "$native_cc" -march=native -DAXL_SELECT_AVX512
+            check "native $(uname -m), AVX-512 kernels selected without VNNI" "" "$native_cc" -march=native \
+                -mno-avx512vnni -DAXL_SELECT_AVX512
+            check "native $(uname -m) without AVX-512" "" "$native_cc" -march=native -mno-avx512f
+        fi
 
         qemu=$(command -v qemu-aarch64 || command -v qemu-aarch64-static || true)
         cross=()

@@ -12,11 +12,23 @@
 #define PATH(name) axl_scalar_##name
 #endif
 
+// The formats with a 512-bit kernel take it when the build selects them (KernelPaths.h); the
+// others keep PATH's.
+#if AXL_SELECTED_AVX512
+#define WIDE_PATH(name) axl_avx512_##name
+#else
+#define WIDE_PATH(name) PATH(name)
+#endif
+
 const char *axl_kernel_path(void) {
 #if AXL_KERNELS_NEON && defined(__ARM_FEATURE_DOTPROD)
     return "neon-dotprod";
 #elif AXL_KERNELS_NEON
     return "neon";
+#elif AXL_SELECTED_AVX512 && defined(__AVX512VNNI__)
+    return "avx512-vnni";
+#elif AXL_SELECTED_AVX512
+    return "avx512bw";
 #elif AXL_KERNELS_AVX2 && (defined(__AVXVNNI__) || (defined(__AVX512VNNI__) && defined(__AVX512VL__)))
     return "avx2-vnni";
 #elif AXL_KERNELS_AVX2
@@ -47,9 +59,9 @@ void axl_quantize_row_q8(const float *x, int n, int8_t *q, float *d, float *s) {
         path(w, rowBytes, rowBegin, rowEnd, k, x, tokenCount, out, outStride);                \
     }
 
-FORWARD_QUANTIZED(matmul_q4_0, PATH(matmul_q4_0))
-FORWARD_QUANTIZED(matmul_q4_1, PATH(matmul_q4_1))
-FORWARD_QUANTIZED(matmul_q8_0, PATH(matmul_q8_0))
+FORWARD_QUANTIZED(matmul_q4_0, WIDE_PATH(matmul_q4_0))
+FORWARD_QUANTIZED(matmul_q4_1, WIDE_PATH(matmul_q4_1))
+FORWARD_QUANTIZED(matmul_q8_0, WIDE_PATH(matmul_q8_0))
 FORWARD_QUANTIZED(matmul_q5_0, PATH(matmul_q5_0))
 FORWARD_QUANTIZED(matmul_q5_1, PATH(matmul_q5_1))
 FORWARD_K_QUANT(matmul_q4_k, PATH(matmul_q4_k))

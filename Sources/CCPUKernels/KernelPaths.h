@@ -16,6 +16,19 @@
 #define AXL_KERNELS_AVX2 1
 #endif
 
+// On x86-64 targets with AVX512F/BW/VL the 512-bit kernels of the default model's formats (q4_0,
+// q4_1, q8_0) are compiled too, and checked against the scalar path by
+// scripts/test-neon-kernels.sh. The public kernels take them only when AXL_SELECT_AVX512 is
+// defined: measured single-threaded on SmolLM2-135M's ffn_down shape, the q4 ones are slower
+// than AVX2 for one token (decode), so by default every format stays on AVX2.
+#if AXL_KERNELS_AVX2 && !defined(AXL_NO_AVX512) && defined(__AVX512F__) && defined(__AVX512BW__) && \
+    defined(__AVX512VL__)
+#define AXL_KERNELS_AVX512 1
+#if defined(AXL_SELECT_AVX512)
+#define AXL_SELECTED_AVX512 1
+#endif
+#endif
+
 #define AXL_QUANTIZED_MATMUL_PARAMS                                                             \
     const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k, const int8_t *xq,      \
         const float *xd, const float *xs, int tokenCount, float *out, size_t outStride
@@ -42,6 +55,12 @@ void axl_avx2_matmul_bf16(AXL_FLOAT_MATMUL_PARAMS);
 #define AXL_AVX2_F16 1
 void axl_avx2_matmul_f16(AXL_FLOAT_MATMUL_PARAMS);
 #endif
+#endif
+
+#if AXL_KERNELS_AVX512
+void axl_avx512_matmul_q4_0(AXL_QUANTIZED_MATMUL_PARAMS);
+void axl_avx512_matmul_q4_1(AXL_QUANTIZED_MATMUL_PARAMS);
+void axl_avx512_matmul_q8_0(AXL_QUANTIZED_MATMUL_PARAMS);
 #endif
 
 #if AXL_KERNELS_NEON

@@ -8,7 +8,7 @@ import Testing
         #if arch(arm64)
         #expect(["neon-dotprod", "neon"].contains(CPUEngine.kernelPath))
         #else
-        #expect(["avx2-vnni", "avx2", "scalar"].contains(CPUEngine.kernelPath))
+        #expect(["avx512-vnni", "avx512bw", "avx2-vnni", "avx2", "scalar"].contains(CPUEngine.kernelPath))
         #endif
     }
 }
