@@ -5,15 +5,15 @@
 #     (-mcpu=cortex-a72, the Raspberry Pi 4) and the forced scalar path, under qemu-aarch64
 #     on other machines, built with clang (the compiler SwiftPM uses on the Pi), else
 #     aarch64-linux-gnu-gcc; --all-compilers builds with each of them found;
-#   - this machine's own path (AVX2 on most x86-64 CPUs) and the forced scalar path; on CPUs with
-#     AVX-512 also the 512-bit kernels selected (-DAXL_SELECT_AVX512) and the AVX2 path built
-#     without AVX-512 (-mno-avx512f, as a CPU without it builds them).
+#   - this machine's own path (AVX-512 or AVX2 on most x86-64 CPUs) and the forced scalar path; on
+#     CPUs with AVX-512 also the 512-bit kernels without VNNI (-mno-avx512vnni) and the AVX2 path
+#     (-DAXL_NO_AVX512, and -mno-avx512f as a CPU without AVX-512 builds it).
 # The aarch64 builds need a cross toolchain and qemu-user; on Debian or Ubuntu:
 #   apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
 # Without them those builds are skipped with a message (or fail with --require-aarch64).
 # About ten seconds of CPU time; qemu runs each aarch64 check in about a second.
 # --speed instead times each kernel on this machine's path against the scalar path (no checks),
-# and on CPUs with AVX-512 the same with the 512-bit kernels selected.
+# and on CPUs with AVX-512 the same with the AVX2 path (-DAXL_NO_AVX512) for comparison.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -67,8 +67,8 @@ if [[ $speed == 1 ]]; then
     $native_cc -O3 "$flag" "${includes[@]}" "${sources[@]}" -lm -o "$work/speed"
     "$work/speed" --speed
     if grep -qw avx512bw /proc/cpuinfo 2>/dev/null; then
-        $native_cc -O3 "$flag" -DAXL_SELECT_AVX512 "${includes[@]}" "${sources[@]}" -lm -o "$work/speed-avx512"
-        "$work/speed-avx512" --speed
+        $native_cc -O3 "$flag" -DAXL_NO_AVX512 "${includes[@]}" "${sources[@]}" -lm -o "$work/speed-avx2"
+        "$work/speed-avx2" --speed
     fi
     exit 0
 fi
@@ -81,9 +81,8 @@ case "$(uname -m)" in
         check "native $(uname -m) ($native_cc -march=native)" "" "$native_cc" -march=native
         check "native $(uname -m), scalar path forced" "" "$native_cc" -march=native -DAXL_FORCE_SCALAR
         if grep -qw avx512bw /proc/cpuinfo 2>/dev/null; then
-            check "native $(uname -m), AVX-512 kernels selected" "" "$native_cc" -march=native -DAXL_SELECT_AVX512
-            check "native $(uname -m), AVX-512 kernels selected without VNNI" "" "$native_cc" -march=native \
-                -mno-avx512vnni -DAXL_SELECT_AVX512
+            check "native $(uname -m), AVX-512 without VNNI" "" "$native_cc" -march=native -mno-avx512vnni
+            check "native $(uname -m), AVX2 path (AXL_NO_AVX512)" "" "$native_cc" -march=native -DAXL_NO_AVX512
             check "native $(uname -m) without AVX-512" "" "$native_cc" -march=native -mno-avx512f
         fi
 

@@ -12,9 +12,9 @@
 #define PATH(name) axl_scalar_##name
 #endif
 
-// The formats with a 512-bit kernel take it when the build selects them (KernelPaths.h); the
-// others keep PATH's.
-#if AXL_SELECTED_AVX512
+// The formats with a 512-bit kernel take it when the build has them (KernelPaths.h); the others
+// keep PATH's.
+#if AXL_KERNELS_AVX512
 #define WIDE_PATH(name) axl_avx512_##name
 #else
 #define WIDE_PATH(name) PATH(name)
@@ -25,9 +25,9 @@ const char *axl_kernel_path(void) {
     return "neon-dotprod";
 #elif AXL_KERNELS_NEON
     return "neon";
-#elif AXL_SELECTED_AVX512 && defined(__AVX512VNNI__)
+#elif AXL_KERNELS_AVX512 && defined(__AVX512VNNI__)
     return "avx512-vnni";
-#elif AXL_SELECTED_AVX512
+#elif AXL_KERNELS_AVX512
     return "avx512bw";
 #elif AXL_KERNELS_AVX2 && (defined(__AVXVNNI__) || (defined(__AVX512VNNI__) && defined(__AVX512VL__)))
     return "avx2-vnni";

@@ -16,17 +16,15 @@
 #define AXL_KERNELS_AVX2 1
 #endif
 
-// On x86-64 targets with AVX512F/BW/VL the 512-bit kernels of the default model's formats (q4_0,
-// q4_1, q8_0) are compiled too, and checked against the scalar path by
-// scripts/test-neon-kernels.sh. The public kernels take them only when AXL_SELECT_AVX512 is
-// defined: measured single-threaded on SmolLM2-135M's ffn_down shape, the q4 ones are slower
-// than AVX2 for one token (decode), so by default every format stays on AVX2.
+// On x86-64 targets with AVX512F/BW/VL the default model's formats (q4_0, q4_1, q8_0) use 512-bit
+// kernels and every other format stays on AVX2. AXL_NO_AVX512 keeps them all on AVX2 (the kernel
+// checks build that way too, so the AVX2 kernels stay checked on an AVX-512 machine). Measured on
+// SmolLM2-135M Q4_1 with `axllama bench --threads 2`, alternating builds: prefill faster in every
+// round, decode the same or slightly faster, although single-threaded the q4 kernels alone are
+// slower than AVX2 for one token (scripts/test-neon-kernels.sh --speed).
 #if AXL_KERNELS_AVX2 && !defined(AXL_NO_AVX512) && defined(__AVX512F__) && defined(__AVX512BW__) && \
     defined(__AVX512VL__)
 #define AXL_KERNELS_AVX512 1
-#if defined(AXL_SELECT_AVX512)
-#define AXL_SELECTED_AVX512 1
-#endif
 #endif
 
 #define AXL_QUANTIZED_MATMUL_PARAMS                                                             \
