@@ -20,8 +20,8 @@
 // kernels and every other format stays on AVX2. AXL_NO_AVX512 keeps them all on AVX2 (the kernel
 // checks build that way too, so the AVX2 kernels stay checked on an AVX-512 machine). Measured on
 // SmolLM2-135M Q4_1 with `axllama bench --threads 2`, alternating builds: prefill faster in every
-// round, decode the same or slightly faster, although single-threaded the q4 kernels alone are
-// slower than AVX2 for one token (scripts/test-neon-kernels.sh --speed).
+// round, decode the same or slightly faster; single-threaded (scripts/test-neon-kernels.sh
+// --speed) the kernels are as fast as AVX2 for one token and faster for a batch.
 #if AXL_KERNELS_AVX2 && !defined(AXL_NO_AVX512) && defined(__AVX512F__) && defined(__AVX512BW__) && \
     defined(__AVX512VL__)
 #define AXL_KERNELS_AVX512 1

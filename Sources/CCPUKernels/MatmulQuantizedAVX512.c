@@ -34,11 +34,14 @@ static inline __m512 pair_scales(float first, float second) {
 static inline __m512i unpack_nibble_pair(const uint8_t *first, const uint8_t *second) {
     const __m256i packed = _mm256_set_m128i(_mm_loadu_si128((const __m128i *)second),
                                             _mm_loadu_si128((const __m128i *)first));
-    // [low first, low second, high first, high second] reordered to quarters 0, 2, 1, 3
-    const __m512i halves = _mm512_inserti64x4(_mm512_castsi256_si512(packed),
-                                              _mm256_srli_epi16(packed, 4), 1);
-    const __m512i ordered = _mm512_shuffle_i64x2(halves, halves, _MM_SHUFFLE(3, 1, 2, 0));
-    return _mm512_and_si512(ordered, _mm512_set1_epi8(0x0F));
+    // each block's 16 bytes twice (one cross-lane permute, where building the halves separately
+    // took three shuffles and was slower than AVX2 for one token), the second copy shifted down
+    // to its high nibbles
+    const __m512i doubled = _mm512_permutexvar_epi64(_mm512_set_epi64(3, 2, 3, 2, 1, 0, 1, 0),
+                                                     _mm512_castsi256_si512(packed));
+    const long long four = 0x0004000400040004ll;
+    const __m512i shifted = _mm512_srlv_epi16(doubled, _mm512_set_epi64(four, four, 0, 0, four, four, 0, 0));
+    return _mm512_and_si512(shifted, _mm512_set1_epi8(0x0F));
 }
 
 // q4_1 and q4_0 share everything but the block layout and the constant part of a weight:
