@@ -24,9 +24,12 @@ static inline __m512i load_activations(const int8_t *a, int pair) {
     return pair ? _mm512_loadu_si512((const void *)a) : _mm512_maskz_loadu_epi8(0xFFFFFFFFull, a);
 }
 
-// The first block's scale in lanes 0-7, the second's in lanes 8-15.
-static inline __m512 pair_scales(float first, float second) {
-    return _mm512_mask_blend_ps(0xFF00, _mm512_set1_ps(first), _mm512_set1_ps(second));
+// The pair's weight scales times one token's activation scales, the first block's in lanes 0-7
+// and the second's in lanes 8-15 (one multiply and one permute per token).
+static inline __m512 pair_scales(__m128 weightScales, const float *da, int pair) {
+    const __m128 activationScales = pair ? _mm_castsi128_ps(_mm_loadl_epi64((const __m128i *)da)) : _mm_load_ss(da);
+    return _mm512_permutexvar_ps(_mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0),
+                                 _mm512_castps128_ps512(_mm_mul_ps(weightScales, activationScales)));
 }
 
 // Two q4 blocks' nibbles (16 bytes at each of two addresses) as 64 values in element order:
@@ -58,11 +61,12 @@ static inline __attribute__((always_inline)) void step_q4(
     const float o0 = hasMinimum ? half(first + 2) : -8.0f * d0;
     const float o1 = pair ? (hasMinimum ? half(second + 2) : -8.0f * d1) : 0.0f;
     const __m512i q = unpack_nibble_pair(first + nibbles, second + nibbles);
+    const __m128 weightScales = _mm_setr_ps(d0, d1, 0.0f, 0.0f);
     for (int j = 0; j < nt; j++) {
         const __m512i a = load_activations(xq + (size_t)j * k + b * 32, pair);
         const float *da = xd + j * nb + b, *sa = xs + j * nb + b;
         const __m512 products = _mm512_cvtepi32_ps(dot_u8s8(q, a));
-        acc[j] = _mm512_fmadd_ps(products, pair_scales(d0 * da[0], pair ? d1 * da[1] : 0.0f), acc[j]);
+        acc[j] = _mm512_fmadd_ps(products, pair_scales(weightScales, da, pair), acc[j]);
         offsets[j] += o0 * sa[0] + (pair ? o1 * sa[1] : 0.0f);
     }
 }
@@ -102,12 +106,13 @@ static inline __attribute__((always_inline)) void step_q8_0(
     const __m512i w = _mm512_inserti64x4(_mm512_castsi256_si512(low), high, 1);
     const __m512i magnitude = _mm512_abs_epi8(w);
     const __mmask64 negative = _mm512_movepi8_mask(w);
+    const __m128 weightScales = _mm_setr_ps(d0, d1, 0.0f, 0.0f);
     for (int j = 0; j < nt; j++) {
         const __m512i a = load_activations(xq + (size_t)j * k + b * 32, pair);
         const __m512i signedA = _mm512_mask_sub_epi8(a, negative, _mm512_setzero_si512(), a);
         const float *da = xd + j * nb + b;
         const __m512 products = _mm512_cvtepi32_ps(dot_u8s8(magnitude, signedA));
-        acc[j] = _mm512_fmadd_ps(products, pair_scales(d0 * da[0], pair ? d1 * da[1] : 0.0f), acc[j]);
+        acc[j] = _mm512_fmadd_ps(products, pair_scales(weightScales, da, pair), acc[j]);
     }
 }
 
