@@ -62,9 +62,10 @@ extension SimulatorBackedTests {
         }
 
         /// With fp32 IO nothing is rounded between the layers: when the embeddings are bf16 values
-        /// (the package's embedding file then holds them exactly), the NPU path computes exactly
-        /// what the CPU engine computes as it serves, f32 throughout; bf16 and fp16 IO move the logits.
-        @Test func fp32IOComputesExactlyWhatTheCPUEngineComputes() async throws {
+        /// (the package's embedding file then holds them exactly), the NPU path computes what the
+        /// CPU engine computes as it serves, f32 throughout, up to summation order; bf16 and fp16 IO
+        /// move the logits by orders of magnitude more.
+        @Test func fp32IOComputesWhatTheCPUEngineComputes() async throws {
             let directory = try TemporaryDirectory()
             let ggufURL = directory.file("tiny-bf16-embeddings.gguf")
             try Data(TinyModel.gguf(bf16Embeddings: true)).write(to: ggufURL)
@@ -96,7 +97,9 @@ extension SimulatorBackedTests {
             }
             print("largest logit deviation from the CPU engine (f32), fp32 logits: "
                 + [FloatIOType.bf16, .fp16, .fp32].map { "\($0.rawValue) IO \(deviations[$0]!)" }.joined(separator: ", "))
-            #expect(deviations[.fp32]! == 0)
+            // Only summation order can still differ (the CPU kernels group tokens differently from
+            // the card's chunks): far below what any rounding between the layers costs.
+            #expect(deviations[.fp32]! < 1e-4 && deviations[.fp32]! * 100 < deviations[.fp16]!)
             #expect(deviations[.fp16]! > 0 && deviations[.bf16]! > deviations[.fp16]!)
         }
 
