@@ -45,14 +45,15 @@ extension SimulatorBackedTests {
             let hung = Task { _ = try await engine.forward([4, 5, 6], at: 0) }
             for _ in 0 ..< 200 where control.stats.executes == 0 { try await Task.sleep(for: .milliseconds(10)) }
 
-            // Should the timeout not hold, the call returns after 5 s and the test fails rather than hangs.
+            // Should the timeout not hold, the call returns after 20 s and the test fails rather than hangs;
+            // the bound below leaves room for a machine whose cores are busy with other tests.
             let safetyNet = Task {
-                try? await Task.sleep(for: .seconds(5))
+                try? await Task.sleep(for: .seconds(20))
                 control.releaseHangs()
             }
             let started = ContinuousClock.now
             let problems = await cards.release(timeout: .seconds(1))
-            #expect(ContinuousClock.now - started < .seconds(4))
+            #expect(ContinuousClock.now - started < .seconds(10))
             #expect(problems.count == 1 && problems[0].contains("not released within 1 s"), "\(problems)")
 
             safetyNet.cancel()

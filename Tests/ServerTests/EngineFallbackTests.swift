@@ -122,7 +122,9 @@ final class DeviceEngine: InferenceEngine, NamedEngine, Sendable {
         let started = ContinuousClock.now
         let native = try await server.raw("POST", "/api/generate", #"{"model":"card","prompt":"hi","stream":true}"#)
         let openAI = try await server.raw("POST", "/v1/chat/completions", #"{"model":"card","messages":[{"role":"user","content":"hi"}]}"#)
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // A call that reached the stuck device would hold each request 20 s; the bound leaves room
+        // for a machine whose cores are busy with other tests.
+        #expect(ContinuousClock.now - started < .seconds(15))
         #expect(native.status == 503 && openAI.status == 503)
         #expect(native.text.contains("the NPU card axcl:0 is wedged"), "\(native.text)")
         #expect(openAI.text.contains("the NPU card axcl:0 is wedged"), "\(openAI.text)")
