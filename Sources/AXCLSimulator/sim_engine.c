@@ -507,7 +507,10 @@ SIM_EXPORT axclError axclrtEngineSetDynamicBatchSize(axclrtEngineIO handle, uint
 // a hang waits (releasing the lock) until axsim_release_hangs or axsim_reset.
 static axclError injected_fault(sim_device *device) {
     uint64_t n = g_sim.executes;
-    if (g_sim.offlineAfterExecute != 0 && n > g_sim.offlineAfterExecute) {
+    bool offlineCard = !g_sim.offlineStruck || g_sim.offlineDeviceId == device->id;
+    if (g_sim.offlineAfterExecute != 0 && n > g_sim.offlineAfterExecute && offlineCard) {
+        g_sim.offlineStruck = true;
+        g_sim.offlineDeviceId = device->id;
         sim_mark_device_offline(device); // the card drops off the bus: this execute fails, later calls see NO_CONNECT
         return AXCL_RT_ERR(AXCL_SUB_ENGINE, AXCL_ERR_ID_EXECUTE_FAIL);
     }

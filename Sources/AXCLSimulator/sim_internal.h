@@ -146,6 +146,10 @@ typedef struct sim_state {
     uint32_t leakedAtReset;
     // Faults, as absolute counts of executes/loads (0 = off).
     uint64_t offlineAfterExecute, errorAtExecute, hangAtExecute, exhaustedAtLoad;
+    // The card the offline fault struck (0: none yet): with several cards the fault is that one
+    // card's, so the others keep running while it is down or, surviving reboots, never heals.
+    int32_t offlineDeviceId;
+    bool offlineStruck;
     uint64_t hangGeneration;
 
     uint8_t *addressBase; // PROT_NONE reservation: fake device addresses are never dereferenceable

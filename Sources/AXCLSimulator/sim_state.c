@@ -77,6 +77,7 @@ static void load_faults_from_environment(void) {
     int64_t hang = (int64_t)env_double("AXSIM_HANG_AT_EXECUTE", 0);
     int64_t exhausted = (int64_t)env_double("AXSIM_CMM_EXHAUSTED_AT_LOAD", 0);
     g_sim.offlineAfterExecute = offline > 0 ? g_sim.executes + (uint64_t)offline : 0;
+    g_sim.offlineStruck = false;
     g_sim.errorAtExecute = error > 0 ? g_sim.executes + (uint64_t)error : 0;
     g_sim.hangAtExecute = hang > 0 ? g_sim.executes + (uint64_t)hang : 0;
     g_sim.exhaustedAtLoad = exhausted > 0 ? g_sim.loads + (uint64_t)exhausted : 0;
@@ -257,6 +258,7 @@ SIM_EXPORT void axsim_set_loads(int32_t cpuLoading, int32_t npuLoading) {
 SIM_EXPORT void axsim_set_offline_after_executes(int64_t executes) {
     sim_lock();
     g_sim.offlineAfterExecute = executes > 0 ? g_sim.executes + (uint64_t)executes : 0;
+    g_sim.offlineStruck = false;
     sim_unlock();
 }
 

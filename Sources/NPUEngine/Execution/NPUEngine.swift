@@ -15,17 +15,21 @@ import Synchronization
 /// makes one hop to the first card's thread and runs synchronously there, so a model on one card
 /// pays no thread switch per runtime call; a split model hops to each further card once per step.
 public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngine, DeviceResidentEngine, @unchecked Sendable {
-    public let descriptor: ModelDescriptor
+    /// Its `deviceMemoryBytes` follows the model when it is re-placed on other cards.
+    public var descriptor: ModelDescriptor { described.withLock { $0 } }
+    private let described: Mutex<ModelDescriptor>
     /// The first card: the one holding layer 0 (the only one for a model that fits on a card).
-    public let device: AXCLDevice
+    public var device: AXCLDevice { cards[0].device }
     public let package: NPUModelPackage
     public let shapes: LayerShapePlan
     public let options: NPUEngineOptions
     let embeddings: EmbeddingTable
     /// The first card's status, shared with its other engines and its supervisor.
-    public let card: CardHealth
-    /// Every card the model runs on, in layer order.
-    let cards: [EngineCard]
+    public var card: CardHealth { cards[0].health }
+    /// Every card the model runs on, in layer order. Replaced only by `move(to:)`, while it holds
+    /// the turn, so a call that holds the turn sees one placement throughout.
+    var cards: [EngineCard] { placed.withLock { $0 } }
+    private let placed: Mutex<[EngineCard]>
     /// Held by a call while it uses the buffers, and by what releases or reloads them.
     private let turn = EngineTurn()
     public let engineName = "npu"
@@ -54,20 +58,20 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
     private init(package: NPUModelPackage, cards: [EngineCard], stacks: [LayerStack], embeddings: EmbeddingTable,
                  options: NPUEngineOptions) {
         self.package = package
-        self.cards = cards
-        card = cards[0].health
-        device = cards[0].device
+        placed = Mutex(cards)
         self.stacks = stacks
         maskVisible = Array(repeating: 0, count: stacks.count)
         self.embeddings = embeddings
         self.options = options
         shapes = stacks[0].shapes
-        descriptor = ModelDescriptor(
+        described = Mutex(ModelDescriptor(
             architecture: Self.architecture(of: package.manifest), vocabularySize: package.manifest.vocabularySize,
-            contextLength: shapes.capacity, embeddingLength: shapes.hidden, layerCount: stacks.reduce(0) { $0 + $1.layers.count },
-            quantization: Self.quantization(of: package.manifest),
-            deviceMemoryBytes: Int64(stacks.reduce(0) { $0 + $1.cmmUsedKiB }) * 1024)
+            contextLength: stacks[0].shapes.capacity, embeddingLength: stacks[0].shapes.hidden,
+            layerCount: stacks.reduce(0) { $0 + $1.layers.count }, quantization: Self.quantization(of: package.manifest),
+            deviceMemoryBytes: Self.memoryBytes(of: stacks)))
     }
+
+    private static func memoryBytes(of stacks: [LayerStack]) -> Int64 { Int64(stacks.reduce(0) { $0 + $1.cmmUsedKiB }) * 1024 }
 
     /// Which layers each card holds, in layer order.
     public var placement: [LayerShare] { cards.map(\.share) }
@@ -229,7 +233,7 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
     /// the wedged card's error); the truncation still applies whenever the card's thread gets to
     /// it, which keeps the engine's cached tokens equal to the session's.
     public func truncateCache(to length: Int) async {
-        _ = try? await watched { await self.truncate(to: length, on: self.device) }
+        _ = try? await watched { await self.turn.run { await self.truncate(to: length, on: self.device) } }
     }
 
     public func embedding(for tokens: [TokenID]) async throws -> [Float] {
@@ -609,6 +613,23 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
 
     private func wasUnloaded(on device: isolated AXCLDevice) -> Bool { isUnloaded }
 
+    /// Moves the model onto `newCards` (layer ranges covering every layer in order) after one of
+    /// its cards failed for good: what it held on its old cards is released (best effort: the
+    /// failed card may refuse), the package is loaded on the new ones, and the cached tokens are
+    /// restored, as a recovery does, so the session above finds the prefix it expects. When the
+    /// load fails nothing of it stays on the new cards and the model stays where it was,
+    /// released and unavailable.
+    func move(to newCards: [EngineCard]) async throws {
+        try Self.checkCoverage(newCards.map(\.share.layers), of: package)
+        try await turn.run {
+            guard await !wasUnloaded(on: device) else { throw NPUEngineError.deviceUnavailable("the model was unloaded") }
+            await releaseStale()
+            let fresh = try await loadMatching(on: newCards)
+            placed.withLock { $0 = newCards }
+            try await install(fresh, on: device)
+        }
+    }
+
     private func markStale(on device: isolated AXCLDevice) -> [LayerStack] {
         isStale = true
         let stale = stacks
@@ -619,14 +640,29 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
     }
 
     private func reload(on device: isolated AXCLDevice) async throws {
+        try await install(try await loadMatching(on: cards), on: device)
+    }
+
+    /// The package loaded afresh on `cards`, released again if its shape groups are not the ones
+    /// the session above was planned with.
+    private func loadMatching(on cards: [EngineCard]) async throws -> [LayerStack] {
         let fresh = try await Self.loadStacks(package, on: cards, cmmFloorMiB: options.cmmFloorMiB)
         guard fresh[0].shapes == shapes else {
             await Self.release(fresh, from: cards)
             throw NPUEngineError.inconsistentLayers(path: package.directory.path, reason: "the reloaded package has other shape groups")
         }
+        return fresh
+    }
+
+    /// Takes freshly loaded stacks (on the current cards) and brings the cache back to the
+    /// tokens the session above expects: the persisted rows written back where they match, the
+    /// rest computed again.
+    private func install(_ fresh: [LayerStack], on device: isolated AXCLDevice) async throws {
         stacks = fresh
         cached = 0
+        maskVisible = Array(repeating: 0, count: fresh.count)
         isStale = false
+        described.withLock { $0.deviceMemoryBytes = Self.memoryBytes(of: fresh) }
         try await resetDecodeMasks()
         let restored = await restorePersisted(matching: cachedTokens, on: device)
         if restored < cachedTokens.count {

@@ -54,6 +54,11 @@ public final class CardHealth: Sendable {
         }
     }
 
+    /// Adds a sentence to the detail (what became of a failed card's models).
+    public func appendDetail(_ sentence: String) {
+        status.withLock { $0.detail = ($0.detail.map { $0 + "; " } ?? "") + sentence }
+    }
+
     /// Counts a fault under its kind's name (`device lost`, `bad parameter`, `timeout`, …).
     public func recordFault(_ kind: String) {
         status.withLock { $0.faultCounts[kind, default: 0] += 1 }

@@ -18,6 +18,10 @@ public actor CardSupervisor {
     private var engines: [WeakEngine] = []
     private var telemetry: Task<Void, Never>?
     private var recovery: Task<Void, Never>?
+    /// Takes the models of this card once it has failed for good (the pool re-places them on
+    /// its other cards); the task doing it, for whoever waits for the outcome.
+    private var failureHandoff: (@Sendable (_ engines: [NPUEngine]) async -> Void)?
+    private var handoff: Task<Void, Never>?
 
     private struct WeakEngine {
         weak var engine: NPUEngine?
@@ -66,8 +70,28 @@ public actor CardSupervisor {
     /// Puts an engine holding layers on this card under the recovery ladder: a model split
     /// across cards is adopted by each of them.
     func adopt(_ engine: NPUEngine) {
-        engines.removeAll { $0.engine == nil }
+        engines.removeAll { $0.engine == nil || $0.engine === engine }
         engines.append(WeakEngine(engine: engine))
+    }
+
+    /// The engine no longer holds layers here (it was moved to other cards).
+    func disown(_ engine: NPUEngine) {
+        engines.removeAll { $0.engine == nil || $0.engine === engine }
+    }
+
+    /// The models this card holds, other than those already released for good.
+    var residentEngines: [NPUEngine] { engines.compactMap(\.engine) }
+
+    /// Who takes this card's models when it is declared failed.
+    func handOverModelsOnFailure(to handler: @escaping @Sendable (_ engines: [NPUEngine]) async -> Void) {
+        failureHandoff = handler
+    }
+
+    /// Waits until the models of a failed card have been handed over and re-placed (or found
+    /// no place), for tests and orderly shutdown.
+    public func waitForHandoff() async {
+        await waitForRecovery()
+        await handoff?.value
     }
 
     /// Stops polling; engines stay loaded.
@@ -172,6 +196,10 @@ public actor CardSupervisor {
             + "or power-cycle the card, then restart axllama"
         health.set(.failed, detail: detail)
         report("\(name) failed: \(detail)")
+        let orphans = residentEngines
+        guard let failureHandoff, !orphans.isEmpty else { return }
+        engines = []
+        handoff = Task { await failureHandoff(orphans) }
     }
 
     /// One pass of the ladder. Every AXCL call runs on the card's thread, each step under the

@@ -4,8 +4,8 @@ import Foundation
 
 /// The cards the server uses (AXLLAMA_DEVICES, default the first listed), each under its own
 /// supervisor, and the placement of models on them: a model on the first card that takes work and
-/// has the CMM for it, or split across several cards when none has. It is also the device monitor
-/// that health and metrics read.
+/// has the CMM for it, or split across several cards when none has; a model whose card fails for
+/// good is placed again on the others. It is also the device monitor that health and metrics read.
 public final class NPUCardPool: DeviceMonitor, Sendable {
     public let cards: [CardSupervisor]
     private let report: @Sendable (String) -> Void
@@ -35,7 +35,9 @@ public final class NPUCardPool: DeviceMonitor, Sendable {
             }
         }
         guard !cards.isEmpty else { throw NPUEngineError.deviceUnavailable("no configured card opened (\(failures.joined(separator: "; ")))") }
-        return NPUCardPool(cards: cards, report: report)
+        let pool = NPUCardPool(cards: cards, report: report)
+        await pool.superviseFailures()
+        return pool
     }
 
     public func deviceStatuses() async -> [DeviceStatus] { cards.map(\.status) }
@@ -63,6 +65,14 @@ public final class NPUCardPool: DeviceMonitor, Sendable {
     /// card can take it whole, its layers are split across the cards that accept work and
     /// together have room (`LayerSplit`); each of those cards' supervisors then watches it.
     public func place(_ package: NPUModelPackage, options: NPUEngineOptions = NPUEngineOptions()) async throws -> NPUEngine {
+        try await place(package, options: options) { try await NPUEngine.load(package, cards: $0, options: options) }.engine
+    }
+
+    /// The placement rule of `place`, with `load` putting the model on the cards chosen (a new
+    /// engine, or one moved off a failed card). Returns the engine and where it went, as the
+    /// log says it (`axcl:130`, or `axcl:129 layers 0-20, axcl:130 layers 21-29`).
+    private func place(_ package: NPUModelPackage, options: NPUEngineOptions,
+                       load: ([EngineCard]) async throws -> NPUEngine) async throws -> (engine: NPUEngine, description: String) {
         let floorKiB = options.cmmFloorMiB * 1024
         let neededKiB = Self.weightBytes(package) / 1024 + floorKiB
         var reasons: [String] = []
@@ -81,16 +91,18 @@ public final class NPUCardPool: DeviceMonitor, Sendable {
                 continue
             }
             do {
-                return try await card.loadEngine(package, options: options)
+                let engine = try await load([card.engineCard(for: LayerShare(device: card.device, layers: package.layerFiles.indices))])
+                await card.adopt(engine)
+                return (engine, name)
             } catch let error as NPUEngineError {
                 guard case .insufficientCMM = error else { throw error }
                 reasons.append("\(name): \(error)")
             }
         }
-        if candidates.count >= 2 {
-            if let engine = try await placeSplit(package, over: candidates, floorKiB: floorKiB, options: options, reasons: &reasons) {
-                return engine
-            }
+        if candidates.count >= 2,
+           let placed = try await placeSplit(package, over: candidates, floorKiB: floorKiB, reasons: &reasons, load: load) {
+            report("\(package.manifest.modelName) is split across \(placed.engine.placement.count) cards: \(placed.description)")
+            return placed
         }
         throw NPUEngineError.deviceUnavailable("no card can take \(package.manifest.modelName): \(reasons.joined(separator: "; "))")
     }
@@ -98,7 +110,9 @@ public final class NPUCardPool: DeviceMonitor, Sendable {
     /// The package's layers over several of `candidates` (which accept work), or nil with the
     /// reason added when they cannot hold it together.
     private func placeSplit(_ package: NPUModelPackage, over candidates: [(card: CardSupervisor, freeKiB: Int)], floorKiB: Int,
-                            options: NPUEngineOptions, reasons: inout [String]) async throws -> NPUEngine? {
+                            reasons: inout [String], load: ([EngineCard]) async throws -> NPUEngine)
+        async throws -> (engine: NPUEngine, description: String)?
+    {
         let layerKiB = package.layerFiles.map { LayerSplit.estimatedKiB(fileBytes: Self.fileBytes($0)) }
         let postKiB = LayerSplit.estimatedKiB(fileBytes: Self.fileBytes(package.postModelFile))
         let budgets = candidates.map { $0.freeKiB - floorKiB }
@@ -113,14 +127,53 @@ public final class NPUCardPool: DeviceMonitor, Sendable {
         let description = used.map { "\($0.supervisor.status.name) layers \($0.layers.lowerBound)-\($0.layers.upperBound - 1)" }
             .joined(separator: ", ")
         do {
-            let engine = try await NPUEngine.load(package, cards: engineCards, options: options)
+            let engine = try await load(engineCards)
             for card in used { await card.supervisor.adopt(engine) }
-            report("\(package.manifest.modelName) is split across \(used.count) cards: \(description)")
-            return engine
+            return (engine, description)
         } catch let error as NPUEngineError {
             guard case .insufficientCMM = error else { throw error }
             reasons.append("split as \(description): \(error)")
             return nil
+        }
+    }
+
+    // MARK: Re-placement
+
+    /// Has each card hand its models over here when it fails for good.
+    func superviseFailures() async {
+        for card in cards {
+            await card.handOverModelsOnFailure { [weak self, weak card] engines in
+                guard let self, let card else { return }
+                await self.replace(engines, off: card)
+            }
+        }
+    }
+
+    /// Moves the models of a card that failed for good onto the cards that still take work,
+    /// by the rule models are placed by at load: whole on one card, or split when no card holds
+    /// it. The cached prompt is restored as a recovery restores it. A model nothing can hold
+    /// stays unavailable; the failed card's detail (what `/health` shows and refused requests
+    /// are told) and the log say why.
+    func replace(_ engines: [NPUEngine], off failed: CardSupervisor) async {
+        let failedName = failed.status.name
+        for engine in engines {
+            let name = engine.package.manifest.modelName
+            // What it still holds on the cards that work counts as free for the new placement.
+            await engine.releaseForRecovery()
+            do {
+                let (_, description) = try await place(engine.package, options: engine.options) { newCards in
+                    try await engine.move(to: newCards)
+                    return engine
+                }
+                let used = Set(engine.placement.map(\.device.id))
+                for card in cards where !used.contains(card.device.id) { await card.disown(engine) }
+                failed.health.appendDetail("\(name) was moved to \(description)")
+                report("\(name) was moved off \(failedName), which failed, to \(description)")
+            } catch {
+                failed.health.appendDetail("\(name) could not be moved to another card: \(error)")
+                report("\(name) could not be moved off \(failedName), which failed: \(error); "
+                    + "it stays unavailable until axllama is restarted with a working card")
+            }
         }
     }
 

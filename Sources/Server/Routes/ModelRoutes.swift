@@ -75,8 +75,9 @@ struct ModelRoutes: Sendable {
                 WireTimestamp(seconds: $0 / 1_000_000_000, nanoseconds: Int32($0 % 1_000_000_000))
             } ?? now.adding(nanoseconds: Int64.max)
             // CPU engines report no accelerator memory, which the CLI prints as "100% CPU"; an NPU
-            // model's memory is the card's CMM it holds, all of it on the device ("100% GPU").
-            let deviceBytes = resident.model.deviceMemoryBytes
+            // model's memory is the card's CMM it holds, all of it on the device ("100% GPU"), read
+            // from the engine now: a model moved off a failed card holds what it holds on the new ones.
+            let deviceBytes = resident.model.session.engine.descriptor.deviceMemoryBytes
             return ProcessModel(name: model.name.displayShortest, size: deviceBytes ?? model.totalSize, digest: model.manifestDigest,
                                 details: ModelDescription.details(model), expiresAt: expires.local, sizeVRAM: deviceBytes ?? 0,
                                 contextLength: resident.model.contextLength)

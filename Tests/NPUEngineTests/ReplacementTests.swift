@@ -1,0 +1,175 @@
+import AXCL
+import AXCLSimulatorSupport
+import EngineInterface
+import Foundation
+import GGUF
+import ModelConversion
+import NPUEngine
+import Synchronization
+import TestSupport
+import Testing
+import Tokenizer
+
+extension SimulatorBackedTests {
+    /// A model whose card fails for good (recovery gave up) is placed again on the cards that
+    /// still work: whole on another card, or split anew over the remaining ones, with its cached
+    /// prompt restored; when nothing can hold it, requests are refused at once saying why.
+    @Suite(.enabled(if: Simulator.isAvailable)) struct Replacement {
+        /// One recovery round each: a card that never heals fails within a second.
+        static let settings = CardSupervisionSettings(telemetryInterval: 3600, engineTimeout: 5, recoveryAttempts: 1,
+                                                      enumerationTimeout: 5, backoff: 0.05)
+        /// From the fault to the model answering from its new cards: one recovery round, a load
+        /// and the cached prompt computed again, on cores that other tests keep busy.
+        static let handoffLimit: Duration = .seconds(60)
+
+        /// Log lines of a pool, as the server would print them.
+        final class Log: Sendable {
+            private let lines = Mutex<[String]>([])
+            var text: String { lines.withLock { $0.joined(separator: "\n") } }
+            var report: @Sendable (String) -> Void { { line in self.lines.withLock { $0.append(line) } } }
+        }
+
+        static func openPool(devices: Int, library: AXCLLibrary, control: SimulatorControl, log: Log) async throws -> (NPUCardPool, [DeviceID]) {
+            control.setDeviceCount(UInt32(devices))
+            let ids = try AXCLRuntime(library: library).devices()
+            var settings = Self.settings
+            settings.deviceIDs = ids
+            return (try await NPUCardPool.open(library: library, settings: settings, report: log.report), ids)
+        }
+
+        /// The prompt plus its greedy next token: the logits a model must reproduce wherever it runs.
+        static func reference(_ engine: NPUEngine, prompt: [Int32]) async throws -> (next: Int32, logits: [Float]) {
+            let next = Int32(argmax(try await engine.forward(prompt, at: 0).values))
+            return (next, try await engine.forward([next], at: prompt.count).values)
+        }
+
+        /// Greedy tokens after `logits`, decoding from `position` on.
+        static func greedy(_ engine: NPUEngine, after logits: [Float], at position: Int, count: Int) async throws -> [Int32] {
+            var logits = logits, tokens: [Int32] = []
+            for step in 0 ..< count {
+                tokens.append(Int32(argmax(logits)))
+                logits = try await engine.forward([tokens[step]], at: position + step).values
+            }
+            return tokens
+        }
+
+        /// Makes the card that runs the next execute drop off the bus for good: every reboot of
+        /// the ladder brings it back only for it to drop again at its next execute.
+        static func failForGood(_ control: SimulatorControl, afterExecutes count: Int) {
+            control.setRebootDuration(seconds: 0.05)
+            control.setOfflineSurvivesReboot(true)
+            control.setOfflineAfterExecutes(Int64(count))
+        }
+
+        @Test func wholeModelMovesToAnotherCardWithItsCachedPromptAndAnswersAsBefore() async throws {
+            let directory = try TemporaryDirectory()
+            let package = try TinyModel.package(.configJSON, in: directory)
+            let (library, control) = try Simulator.fresh()
+            let log = Log()
+            let (pool, ids) = try await Self.openPool(devices: 2, library: library, control: control, log: log)
+            let engine = try await pool.place(package)
+            #expect(engine.placement.map { $0.device.id } == [ids[0]])
+            let prompt = TinyModel.prompt(40, seed: 12)
+            let (next, reference) = try await Self.reference(engine, prompt: prompt)
+            let expected = try await Self.greedy(engine, after: reference, at: prompt.count + 1, count: 6)
+            await engine.truncateCache(to: prompt.count)
+
+            let started = ContinuousClock.now
+            Self.failForGood(control, afterExecutes: 1)
+            await #expect(throws: NPUEngineError.self) { _ = try await engine.forward([next], at: prompt.count) }
+            await pool.cards[0].waitForHandoff()
+            #expect(ContinuousClock.now - started < Self.handoffLimit)
+
+            let failed = pool.cards[0].status
+            #expect(failed.state == .failed)
+            let model = package.manifest.modelName
+            #expect(failed.detail?.contains("\(model) was moved to axcl:\(ids[1].rawValue)") == true, "\(failed.detail ?? "")")
+            #expect(log.text.contains("\(model) was moved off axcl:\(ids[0].rawValue), which failed, to axcl:\(ids[1].rawValue)"), "\(log.text)")
+            #expect(engine.placement.map { $0.device.id } == [ids[1]])
+            #expect(await engine.health() == .ready)
+            #expect(await engine.cachedCount() == prompt.count, "the cached prompt was computed again on the new card")
+            let stats = control.deviceStats(ids[1].rawValue)
+            #expect(Int(stats.models) == TinyModel.layers + 1)
+            #expect(engine.descriptor.deviceMemoryBytes == Int64(stats.cmmUsedBytes), "/api/ps reports the new card's CMM")
+
+            let after = try await engine.forward([next], at: prompt.count).values
+            #expect(differences(after, reference) == 0)
+            #expect(try await Self.greedy(engine, after: after, at: prompt.count + 1, count: 6) == expected)
+
+            try await engine.unload()
+            #expect(control.deviceStats(ids[1].rawValue).models == 0 && control.deviceStats(ids[1].rawValue).deviceAllocations == 0)
+            for card in pool.cards { await card.stop() }
+        }
+
+        /// The default model on three cards each smaller than its weights: split over the first
+        /// two; the second fails for good and it is split anew over the first and the third,
+        /// generating the same tokens; then the first fails too, and the third alone cannot hold
+        /// it: requests are refused at once, naming the failed card and why nothing took the model.
+        @Test(.enabled(if: TestModels.hasDefaultModel))
+        func splitModelIsSplitAnewOverTheRemainingCardsThenRefusedWhenNothingHoldsIt() async throws {
+            let url = try #require(TestModels.defaultModelURL())
+            let file = try GGUFFile(path: url.path)
+            let tokenizer = try BPETokenizer(configuration: TokenizerConfiguration(ggufFile: file))
+            let directory = try TemporaryDirectory()
+            let package = try NPUPackageConverter(file: file, options: .init(layout: .configJSON, contextLength: 256))
+                .write(to: directory.file("default"))
+            let model = package.manifest.modelName
+            let prompt = tokenizer.encode("The capital of France is", addSpecial: true, parseSpecial: false)
+            let (library, control) = try Simulator.fresh()
+            let log = Log()
+            let (pool, ids) = try await Self.openPool(devices: 3, library: library, control: control, log: log)
+            let weightBytes = (package.layerFiles + [package.postModelFile]).reduce(0) {
+                $0 + (((try? FileManager.default.attributesOfItem(atPath: $1.path))?[.size] as? NSNumber)?.intValue ?? 0)
+            }
+            control.setCMMBudget(mebibytes: UInt32(weightBytes >> 20))
+            let options = NPUEngineOptions(cmmFloorMiB: 1)
+            let engine = try await pool.place(package, options: options)
+            let first = engine.placement
+            #expect(first.map { $0.device.id } == [ids[0], ids[1]])
+            let (next, reference) = try await Self.reference(engine, prompt: prompt)
+            let expected = try await Self.greedy(engine, after: reference, at: prompt.count + 1, count: 4)
+            await engine.truncateCache(to: prompt.count)
+
+            // The second card fails for good: split anew over the first and the third.
+            var started = ContinuousClock.now
+            Self.failForGood(control, afterExecutes: first[0].layers.count + 2)
+            await #expect(throws: NPUEngineError.self) { _ = try await engine.forward([next], at: prompt.count) }
+            await pool.cards[1].waitForHandoff()
+            #expect(ContinuousClock.now - started < Self.handoffLimit)
+            #expect(pool.cards[1].status.state == .failed)
+            let second = engine.placement
+            #expect(second.map { $0.device.id } == [ids[0], ids[2]])
+            #expect(second.map { $0.layers.count }.reduce(0, +) == package.layerFiles.count)
+            #expect(log.text.contains("\(model) was moved off axcl:\(ids[1].rawValue), which failed, to axcl:\(ids[0].rawValue) layers 0-"),
+                    "\(log.text)")
+            #expect(await engine.cachedCount() == prompt.count)
+            #expect(Int(control.deviceStats(ids[2].rawValue).models) == second[1].layers.count + 1, "its layers and the post model")
+            let used = control.deviceStats(ids[0].rawValue).cmmUsedBytes + control.deviceStats(ids[2].rawValue).cmmUsedBytes
+            #expect(engine.descriptor.deviceMemoryBytes == Int64(used))
+            let after = try await engine.forward([next], at: prompt.count).values
+            #expect(differences(after, reference) == 0)
+            #expect(try await Self.greedy(engine, after: after, at: prompt.count + 1, count: 4) == expected)
+            await engine.truncateCache(to: prompt.count)
+
+            // Then the first card fails for good: the third alone is too small.
+            started = ContinuousClock.now
+            Self.failForGood(control, afterExecutes: 1)
+            await #expect(throws: NPUEngineError.self) { _ = try await engine.forward([next], at: prompt.count) }
+            await pool.cards[0].waitForHandoff()
+            #expect(ContinuousClock.now - started < Self.handoffLimit)
+            #expect(pool.cards[0].status.state == .failed)
+            #expect(log.text.contains("\(model) could not be moved off axcl:\(ids[0].rawValue), which failed"), "\(log.text)")
+            #expect(await engine.health().state == .failed)
+            let refused = ContinuousClock.now
+            await #expect { _ = try await engine.forward([next], at: prompt.count) } throws: { error in
+                let reason = (error as? EngineUnavailableError)?.reason ?? ""
+                return reason.contains("axcl:\(ids[0].rawValue) is failed") && reason.contains("could not be moved to another card")
+                    && reason.contains("axcl:\(ids[2].rawValue) has")
+            }
+            #expect(ContinuousClock.now - refused < .seconds(1), "refused without touching a card")
+            // Nothing of the model stays on the card that still works.
+            #expect(control.deviceStats(ids[2].rawValue).models == 0 && control.deviceStats(ids[2].rawValue).deviceAllocations == 0)
+            for card in pool.cards { await card.stop() }
+        }
+    }
+}
