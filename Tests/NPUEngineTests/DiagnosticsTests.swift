@@ -1,6 +1,10 @@
+import AXCL
 import AXCLSimulatorSupport
 import Foundation
+import GGUF
+import ModelConversion
 import NPUEngine
+import TestSupport
 import Testing
 
 extension SimulatorBackedTests {
@@ -26,6 +30,88 @@ extension SimulatorBackedTests {
             #expect(text.contains("last layer K/V: 0 of"))
             #expect(text.contains("next token agrees"))
             #expect(!text.contains("FAIL"))
+        }
+
+        /// Settings with every listed card of a fresh simulator of `count` cards configured.
+        static func cards(_ count: UInt32, control: SimulatorControl, library: AXCLLibrary) throws -> CardSupervisionSettings {
+            control.setDeviceCount(count)
+            return CardSupervisionSettings(deviceIDs: try AXCLRuntime(library: library).devices(), telemetryInterval: 3600, engineTimeout: 10)
+        }
+
+        static func occurrences(of part: String, in text: String) -> Int { text.components(separatedBy: part).count - 1 }
+
+        @Test func everyConfiguredCardIsCheckedAndRunsThePackageInTurn() async throws {
+            let directory = try TemporaryDirectory()
+            let package = try TinyModel.package(.configJSON, in: directory)
+            let (library, control) = try Simulator.fresh()
+            var diagnostics = NPUDiagnostics(library: library, settings: try Self.cards(2, control: control, library: library),
+                                             package: package.directory)
+            diagnostics.prompt = "bcdefghij"
+            diagnostics.generatedTokens = 4
+            let lines = LineCollector()
+            let healthy = await diagnostics.run { lines.append($0) }
+            let text = lines.text
+            #expect(healthy, "\(text)")
+            for id in [129, 130] {
+                #expect(text.contains("device \(id): firmware"))
+                #expect(text.contains("device \(id): opened, engine initialised"))
+                #expect(text.contains("== On axcl:\(id)"))
+            }
+            #expect(Self.occurrences(of: "-- post model", in: text) == 1, "the IO tables once")
+            #expect(Self.occurrences(of: "next token agrees", in: text) == 2)
+            #expect(text.contains("same tokens as on axcl:129"))
+            for id in [129, 130] { #expect(control.deviceStats(Int32(id)).models == 0, "everything unloaded") }
+        }
+
+        /// One configured id the runtime does not list and one card gone off the bus: both fail
+        /// their checks, the card that works is still checked and runs the package, and the
+        /// report as a whole fails.
+        @Test func cardsThatFailTheirChecksAreReportedAndTheOthersStillChecked() async throws {
+            let directory = try TemporaryDirectory()
+            let package = try TinyModel.package(.configJSON, in: directory)
+            let (library, control) = try Simulator.fresh()
+            var settings = try Self.cards(2, control: control, library: library)
+            settings.deviceIDs.append(DeviceID(7))
+            control.setDeviceOffline(settings.deviceIDs[0].rawValue)
+            var diagnostics = NPUDiagnostics(library: library, settings: settings, package: package.directory)
+            diagnostics.prompt = "bcdefghij"
+            diagnostics.generatedTokens = 4
+            let lines = LineCollector()
+            let healthy = await diagnostics.run { lines.append($0) }
+            let text = lines.text
+            #expect(!healthy)
+            #expect(text.contains("FAIL properties of device 129"), "\(text)")
+            #expect(text.contains("FAIL device 7 is configured but the runtime does not list it"), "\(text)")
+            #expect(!text.contains("== On axcl:129"))
+            #expect(text.contains("== On axcl:130") && text.contains("next token agrees"), "\(text)")
+        }
+
+        /// Two cards each smaller than the default model's weights: neither holds it whole, so it is
+        /// split across both as serve places it, and checked that way.
+        @Test(.enabled(if: TestModels.hasDefaultModel))
+        func packageNoCardHoldsIsSplitAcrossTheCardsAsServePlacesIt() async throws {
+            let url = try #require(TestModels.defaultModelURL())
+            let directory = try TemporaryDirectory()
+            let package = try NPUPackageConverter(file: try GGUFFile(path: url.path), options: .init(layout: .configJSON, contextLength: 256))
+                .write(to: directory.file("default"))
+            let weightBytes = (package.layerFiles + [package.postModelFile]).reduce(0) {
+                $0 + (((try? FileManager.default.attributesOfItem(atPath: $1.path))?[.size] as? NSNumber)?.intValue ?? 0)
+            }
+            let (library, control) = try Simulator.fresh()
+            let settings = try Self.cards(2, control: control, library: library)
+            control.setCMMBudget(mebibytes: UInt32(weightBytes >> 20))
+            var diagnostics = NPUDiagnostics(library: library, settings: settings, options: NPUEngineOptions(cmmFloorMiB: 1),
+                                             package: package.directory)
+            diagnostics.prompt = "The capital of France is"
+            diagnostics.generatedTokens = 3
+            let lines = LineCollector()
+            let healthy = await diagnostics.run { lines.append($0) }
+            let text = lines.text
+            #expect(healthy, "\(text)")
+            #expect(text.contains("axcl:129 cannot hold it whole") && text.contains("axcl:130 cannot hold it whole"), "\(text)")
+            #expect(text.contains("== Split across axcl:129, axcl:130"))
+            #expect(text.contains("placed as axcl:129 layers 0-") && text.contains(", axcl:130 layers "), "\(text)")
+            #expect(text.contains("next token agrees"))
         }
 
         @Test func missingDevicesAreReportedAsAFailure() async throws {
