@@ -4,7 +4,8 @@
 Servers of their own, one per fault: a card that fails one execute mid-stream and reboots (with a
 CPU fallback model configured); a card listed late after boot that later drops off the bus and is
 healed by the ladder's reboot (no fallback: 503 while it recovers); a card that hangs in an execute
-under a short watchdog, without and with a fallback model; a card whose CMM runs out while loading.
+under a short watchdog, without and with a fallback model; a card whose CMM runs out while loading;
+two cards, the first of which drops off the bus for good, its model then moved to the second.
 """
 import json
 import time
@@ -122,6 +123,19 @@ def hanging_server_with_fallback(binary, gguf, package_dir):  # noqa: F811
 def cmm_short_server(binary, gguf, package_dir):  # noqa: F811
     # The 10th model file loaded (a layer of the package) and every later one find no CMM.
     instance = simulated_card_server(binary, gguf, package_dir, {"AXSIM_CMM_EXHAUSTED_AT_LOAD": "10"})
+    yield instance
+    instance.stop()
+
+
+@pytest.fixture(scope="module")
+def spare_card_server(binary, gguf, package_dir):  # noqa: F811
+    # Two cards; the first drops off the bus at FAULT_EXECUTE and again after every reboot, so
+    # its one recovery round fails and it is declared failed.
+    instance = simulated_card_server(binary, gguf, package_dir, {
+        "AXSIM_DEVICE_COUNT": "2", "AXLLAMA_DEVICES": "129,130",
+        "AXSIM_OFFLINE_AFTER_EXECUTES": str(FAULT_EXECUTE), "AXSIM_OFFLINE_SURVIVES_REBOOT": "1",
+        "AXSIM_REBOOT_SECONDS": "0.2", "AXLLAMA_RECOVERY_ATTEMPTS": "1", "AXLLAMA_TELEMETRY_INTERVAL": "200ms",
+    })
     yield instance
     instance.stop()
 
@@ -257,4 +271,44 @@ def test_cmm_exhausted_while_loading_fails_only_that_load(cmm_short_server):
     with chat(server, MODEL, 2, stream=False) as response:
         assert response.headers["X-Axllama-Engine"] == "cpu"
         assert json.loads(response.read())["done"]
+    assert server.process.poll() is None
+
+
+def test_model_of_a_card_that_fails_for_good_moves_to_the_spare_card(spare_card_server):
+    server = spare_card_server
+    with chat(server, PACKAGE_MODEL, 4, stream=False) as response:
+        assert response.headers["X-Axllama-Engine"] == "npu"
+        expected = json.loads(response.read())["message"]["content"]
+    assert expected
+
+    # The first card drops off the bus mid-stream and never heals.
+    with chat(server, PACKAGE_MODEL, 400, stream=True) as response:
+        lines = [json.loads(line) for line in response.read().splitlines() if line.strip()]
+    assert "ENGINE_EXECUTE_FAIL" in lines[-1].get("error", ""), lines[-1]
+
+    # Once its recovery has given up, the model is moved to the second card: /health names the
+    # failed card (still a reason to be unavailable: it needs a person) and where its model went.
+    def moved():
+        status, body = health(server)
+        first = body["devices"][0]
+        return (status, body) if first["state"] == "failed" and "was moved to axcl:130" in (first["detail"] or "") else None
+    found = wait_for(moved, 60)
+    assert found, health(server)
+    status, body = found
+    assert status == 503 and body["devices"][1]["state"] == "ready", body
+    with open(server.log.name) as log:
+        assert "was moved off axcl:129, which failed, to axcl:130" in log.read()
+
+    # It answers from the second card with the same greedy text as before the fault.
+    started = time.time()
+    with chat(server, PACKAGE_MODEL, 4, stream=False) as response:
+        assert response.headers["X-Axllama-Engine"] == "npu"
+        assert json.loads(response.read())["message"]["content"] == expected
+    assert time.time() - started < 30
+
+    # /api/ps reports the CMM it holds on the second card, which /health sees there.
+    with urllib.request.urlopen(server.base + "/api/ps", timeout=10) as response:
+        size = {m["model"]: m for m in json.loads(response.read())["models"]}[PACKAGE_MODEL]["size_vram"]
+    assert size > 0
+    assert wait_for(lambda: health(server)[1]["devices"][1]["cmm_used_bytes"] == size, 10), (size, health(server))
     assert server.process.poll() is None
