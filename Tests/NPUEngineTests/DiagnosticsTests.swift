@@ -1,8 +1,6 @@
 import AXCL
 import AXCLSimulatorSupport
 import Foundation
-import GGUF
-import ModelConversion
 import NPUEngine
 import TestSupport
 import Testing
@@ -14,12 +12,7 @@ extension SimulatorBackedTests {
             let directory = try TemporaryDirectory()
             let package = try TinyModel.package(.runScript, in: directory)
             let (library, _) = try Simulator.fresh()
-            var diagnostics = NPUDiagnostics(library: library, package: package.directory)
-            diagnostics.prompt = "bcdefghij"
-            diagnostics.generatedTokens = 4
-            let lines = LineCollector()
-            let healthy = await diagnostics.run { lines.append($0) }
-            let text = lines.text
+            let (healthy, text) = await Self.report(NPUDiagnostics(library: library, package: package.directory))
             #expect(healthy, "\(text)")
             #expect(text.contains("== AXCL runtime"))
             #expect(text.contains("device 129: firmware"))
@@ -38,19 +31,24 @@ extension SimulatorBackedTests {
             return CardSupervisionSettings(deviceIDs: try AXCLRuntime(library: library).devices(), telemetryInterval: 3600, engineTimeout: 10)
         }
 
+        /// The report of a short run: whether every check passed, and its text.
+        static func report(_ diagnostics: NPUDiagnostics, prompt: String = "bcdefghij", tokens: Int = 4) async -> (healthy: Bool, text: String) {
+            var diagnostics = diagnostics
+            diagnostics.prompt = prompt
+            diagnostics.generatedTokens = tokens
+            let lines = LineCollector()
+            let healthy = await diagnostics.run { lines.append($0) }
+            return (healthy, lines.text)
+        }
+
         static func occurrences(of part: String, in text: String) -> Int { text.components(separatedBy: part).count - 1 }
 
         @Test func everyConfiguredCardIsCheckedAndRunsThePackageInTurn() async throws {
             let directory = try TemporaryDirectory()
             let package = try TinyModel.package(.configJSON, in: directory)
             let (library, control) = try Simulator.fresh()
-            var diagnostics = NPUDiagnostics(library: library, settings: try Self.cards(2, control: control, library: library),
-                                             package: package.directory)
-            diagnostics.prompt = "bcdefghij"
-            diagnostics.generatedTokens = 4
-            let lines = LineCollector()
-            let healthy = await diagnostics.run { lines.append($0) }
-            let text = lines.text
+            let (healthy, text) = await Self.report(NPUDiagnostics(library: library, settings: try Self.cards(2, control: control, library: library),
+                                                                   package: package.directory))
             #expect(healthy, "\(text)")
             for id in [129, 130] {
                 #expect(text.contains("device \(id): firmware"))
@@ -73,12 +71,7 @@ extension SimulatorBackedTests {
             var settings = try Self.cards(2, control: control, library: library)
             settings.deviceIDs.append(DeviceID(7))
             control.setDeviceOffline(settings.deviceIDs[0].rawValue)
-            var diagnostics = NPUDiagnostics(library: library, settings: settings, package: package.directory)
-            diagnostics.prompt = "bcdefghij"
-            diagnostics.generatedTokens = 4
-            let lines = LineCollector()
-            let healthy = await diagnostics.run { lines.append($0) }
-            let text = lines.text
+            let (healthy, text) = await Self.report(NPUDiagnostics(library: library, settings: settings, package: package.directory))
             #expect(!healthy)
             #expect(text.contains("FAIL properties of device 129"), "\(text)")
             #expect(text.contains("FAIL device 7 is configured but the runtime does not list it"), "\(text)")
@@ -90,23 +83,14 @@ extension SimulatorBackedTests {
         /// split across both as serve places it, and checked that way.
         @Test(.enabled(if: TestModels.hasDefaultModel))
         func packageNoCardHoldsIsSplitAcrossTheCardsAsServePlacesIt() async throws {
-            let url = try #require(TestModels.defaultModelURL())
             let directory = try TemporaryDirectory()
-            let package = try NPUPackageConverter(file: try GGUFFile(path: url.path), options: .init(layout: .configJSON, contextLength: 256))
-                .write(to: directory.file("default"))
-            let weightBytes = (package.layerFiles + [package.postModelFile]).reduce(0) {
-                $0 + (((try? FileManager.default.attributesOfItem(atPath: $1.path))?[.size] as? NSNumber)?.intValue ?? 0)
-            }
+            let converted = try #require(try DefaultModelPackage.convert(in: directory))
             let (library, control) = try Simulator.fresh()
             let settings = try Self.cards(2, control: control, library: library)
-            control.setCMMBudget(mebibytes: UInt32(weightBytes >> 20))
-            var diagnostics = NPUDiagnostics(library: library, settings: settings, options: NPUEngineOptions(cmmFloorMiB: 1),
-                                             package: package.directory)
-            diagnostics.prompt = "The capital of France is"
-            diagnostics.generatedTokens = 3
-            let lines = LineCollector()
-            let healthy = await diagnostics.run { lines.append($0) }
-            let text = lines.text
+            control.setCMMBudget(mebibytes: converted.weightMebibytes)
+            let (healthy, text) = await Self.report(NPUDiagnostics(library: library, settings: settings, options: NPUEngineOptions(cmmFloorMiB: 1),
+                                                                   package: converted.package.directory),
+                                                    prompt: "The capital of France is", tokens: 3)
             #expect(healthy, "\(text)")
             #expect(text.contains("axcl:129 cannot hold it whole") && text.contains("axcl:130 cannot hold it whole"), "\(text)")
             #expect(text.contains("== Split across axcl:129, axcl:130"))

@@ -17,7 +17,7 @@ extension SimulatorBackedTests {
     @Suite(.enabled(if: Simulator.isAvailable)) struct Replacement {
         /// One recovery round each: a card that never heals fails within a second.
         static let settings = CardSupervisionSettings(telemetryInterval: 3600, engineTimeout: 5, recoveryAttempts: 1,
-                                                      enumerationTimeout: 5, backoff: 0.05)
+                                                      enumerationTimeout: 1, backoff: 0.05)
         /// From the fault to the model answering from its new cards: one recovery round, a load
         /// and the cached prompt computed again, on cores that other tests keep busy.
         static let handoffLimit: Duration = .seconds(60)
@@ -101,27 +101,53 @@ extension SimulatorBackedTests {
             for card in pool.cards { await card.stop() }
         }
 
+        /// A card that never reappears after its reboot fails; of its two models, the resident one is
+        /// moved and the one evicted before is not loaded anywhere again.
+        @Test func cardThatNeverReappearsHasOnlyItsResidentModelsMoved() async throws {
+            let directory = try TemporaryDirectory()
+            let (library, control) = try Simulator.fresh()
+            let log = Log()
+            let (pool, ids) = try await Self.openPool(devices: 2, library: library, control: control, log: log)
+            let resident = try await pool.place(try TinyModel.package(.configJSON, in: directory))
+            let evicted = try await pool.place(try TinyModel.package(.runScript, in: directory))
+            try await evicted.unload()
+            let prompt = TinyModel.prompt(20, seed: 4)
+            let (next, reference) = try await Self.reference(resident, prompt: prompt)
+            await resident.truncateCache(to: prompt.count)
+
+            control.setRebootDuration(seconds: 60)
+            control.setDeviceOffline(ids[0].rawValue)
+            await pool.cards[0].pollOnce()
+            await pool.cards[0].waitForHandoff()
+            let detail = pool.cards[0].status.detail ?? ""
+            #expect(pool.cards[0].status.state == .failed)
+            #expect(detail.contains("did not reappear"), "\(detail)")
+            #expect(Self.occurrences(of: "was moved to axcl:\(ids[1].rawValue)", in: detail) == 1, "\(detail)")
+            #expect(!detail.contains("could not be moved"), "\(detail)")
+            #expect(resident.placement.map { $0.device.id } == [ids[1]])
+            #expect(Int(control.deviceStats(ids[1].rawValue).models) == TinyModel.layers + 1, "the resident model only")
+            #expect(differences(try await resident.forward([next], at: prompt.count).values, reference) == 0)
+            try await resident.unload()
+            for card in pool.cards { await card.stop() }
+        }
+
+        static func occurrences(of part: String, in text: String) -> Int { text.components(separatedBy: part).count - 1 }
+
         /// The default model on three cards each smaller than its weights: split over the first
         /// two; the second fails for good and it is split anew over the first and the third,
         /// generating the same tokens; then the first fails too, and the third alone cannot hold
         /// it: requests are refused at once, naming the failed card and why nothing took the model.
         @Test(.enabled(if: TestModels.hasDefaultModel))
         func splitModelIsSplitAnewOverTheRemainingCardsThenRefusedWhenNothingHoldsIt() async throws {
-            let url = try #require(TestModels.defaultModelURL())
-            let file = try GGUFFile(path: url.path)
-            let tokenizer = try BPETokenizer(configuration: TokenizerConfiguration(ggufFile: file))
             let directory = try TemporaryDirectory()
-            let package = try NPUPackageConverter(file: file, options: .init(layout: .configJSON, contextLength: 256))
-                .write(to: directory.file("default"))
+            let converted = try #require(try DefaultModelPackage.convert(in: directory))
+            let package = converted.package
             let model = package.manifest.modelName
-            let prompt = tokenizer.encode("The capital of France is", addSpecial: true, parseSpecial: false)
+            let prompt = converted.tokenizer.encode("The capital of France is", addSpecial: true, parseSpecial: false)
             let (library, control) = try Simulator.fresh()
             let log = Log()
             let (pool, ids) = try await Self.openPool(devices: 3, library: library, control: control, log: log)
-            let weightBytes = (package.layerFiles + [package.postModelFile]).reduce(0) {
-                $0 + (((try? FileManager.default.attributesOfItem(atPath: $1.path))?[.size] as? NSNumber)?.intValue ?? 0)
-            }
-            control.setCMMBudget(mebibytes: UInt32(weightBytes >> 20))
+            control.setCMMBudget(mebibytes: converted.weightMebibytes)
             let options = NPUEngineOptions(cmmFloorMiB: 1)
             let engine = try await pool.place(package, options: options)
             let first = engine.placement

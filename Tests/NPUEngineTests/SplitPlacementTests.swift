@@ -31,13 +31,10 @@ extension SimulatorBackedTests {
         }
 
         @Test func modelLargerThanEitherCardIsSplitAndGeneratesWhatOneBigCardGenerates() async throws {
-            let url = try #require(TestModels.defaultModelURL())
-            let file = try GGUFFile(path: url.path)
-            let tokenizer = try BPETokenizer(configuration: TokenizerConfiguration(ggufFile: file))
             let directory = try TemporaryDirectory()
-            let package = try NPUPackageConverter(file: file, options: .init(layout: .configJSON, contextLength: 256))
-                .write(to: directory.file("default"))
-            let prompt = tokenizer.encode("The capital of France is", addSpecial: true, parseSpecial: false)
+            let converted = try #require(try DefaultModelPackage.convert(in: directory))
+            let package = converted.package
+            let prompt = converted.tokenizer.encode("The capital of France is", addSpecial: true, parseSpecial: false)
             let (library, control) = try Simulator.fresh()
             control.setDeviceCount(2)
             let ids = try AXCLRuntime(library: library).devices()
@@ -53,10 +50,7 @@ extension SimulatorBackedTests {
             try await whole.unload()
 
             // Each card's pool below the weights alone: neither card can take the model whole.
-            let weightBytes = (package.layerFiles + [package.postModelFile]).reduce(0) {
-                $0 + (((try? FileManager.default.attributesOfItem(atPath: $1.path))?[.size] as? NSNumber)?.intValue ?? 0)
-            }
-            control.setCMMBudget(mebibytes: UInt32(weightBytes >> 20))
+            control.setCMMBudget(mebibytes: converted.weightMebibytes)
             let split = try await pool.place(package, options: options)
             let placement = split.placement
             #expect(placement.map { $0.device.id } == ids)

@@ -613,6 +613,13 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
 
     private func wasUnloaded(on device: isolated AXCLDevice) -> Bool { isUnloaded }
 
+    /// Whether `unload()` released the model for good (an evicted model is not moved anywhere).
+    func isUnloadedForGood() async -> Bool {
+        var unloaded = false
+        await turn.run { unloaded = await wasUnloaded(on: device) }
+        return unloaded
+    }
+
     /// Moves the model onto `newCards` (layer ranges covering every layer in order) after one of
     /// its cards failed for good: what it held on its old cards is released (best effort: the
     /// failed card may refuse), the package is loaded on the new ones, and the cached tokens are

@@ -156,7 +156,7 @@ public final class NPUCardPool: DeviceMonitor, Sendable {
     /// are told) and the log say why.
     func replace(_ engines: [NPUEngine], off failed: CardSupervisor) async {
         let failedName = failed.status.name
-        for engine in engines {
+        for engine in engines where await !engine.isUnloadedForGood() {
             let name = engine.package.manifest.modelName
             // What it still holds on the cards that work counts as free for the new placement.
             await engine.releaseForRecovery()
