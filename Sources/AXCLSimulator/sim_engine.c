@@ -100,6 +100,15 @@ SIM_EXPORT axclError axclrtEngineLoadFromFile(const char *modelPath, uint64_t *m
     error = enter_engine(&device);
     if (error == AXCL_SUCC) {
         g_sim.loads++;
+        if (g_sim.hangAtLoad != 0 && g_sim.loads == g_sim.hangAtLoad) {
+            // A load that never returns (axera.md §5: a card killed mid-load stays wedged); once
+            // released it goes on as a load that was merely slow, against the card as it is then.
+            sim_wait_for_hang_release();
+            sim_unlock();
+            error = enter_engine(&device);
+        }
+    }
+    if (error == AXCL_SUCC) {
         bool injected = g_sim.exhaustedAtLoad != 0 && g_sim.loads >= g_sim.exhaustedAtLoad;
         if (injected || device->cmmUsed + model->cmmBytes > g_sim.config.cmmBudgetBytes) {
             // CMM exhaustion while loading (axera.md §1.2 field reports, ax-llm issue #21).
@@ -516,8 +525,7 @@ static axclError injected_fault(sim_device *device) {
     }
     if (g_sim.errorAtExecute != 0 && n == g_sim.errorAtExecute) return AXCL_RT_ERR(AXCL_SUB_ENGINE, AXCL_ERR_ID_EXECUTE_FAIL);
     if (g_sim.hangAtExecute != 0 && n == g_sim.hangAtExecute) {
-        uint64_t generation = g_sim.hangGeneration;
-        while (generation == g_sim.hangGeneration) pthread_cond_wait(&g_sim.hangReleased, &g_sim.lock);
+        sim_wait_for_hang_release();
         return AXCL_RT_ERR(AXCL_SUB_ENGINE, AXCL_ERR_ID_EXECUTE_FAIL);
     }
     return AXCL_SUCC;

@@ -145,7 +145,7 @@ typedef struct sim_state {
     uint64_t executes, loads;
     uint32_t leakedAtReset;
     // Faults, as absolute counts of executes/loads (0 = off).
-    uint64_t offlineAfterExecute, errorAtExecute, hangAtExecute, exhaustedAtLoad;
+    uint64_t offlineAfterExecute, errorAtExecute, hangAtExecute, exhaustedAtLoad, hangAtLoad;
     // The card the offline fault struck (0: none yet): with several cards the fault is that one
     // card's, so the others keep running while it is down or, surviving reboots, never heals.
     int32_t offlineDeviceId;
@@ -163,6 +163,8 @@ void sim_lock(void);
 void sim_unlock(void);
 double sim_now(void);
 void sim_sleep_seconds(double seconds);
+// Blocks an injected hang, with the lock held (released while waiting), until axsim_release_hangs or axsim_reset.
+void sim_wait_for_hang_release(void);
 
 // Configuration and lifecycle (sim_state.c).
 void sim_load_config_from_environment(sim_config *config);

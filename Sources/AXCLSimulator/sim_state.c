@@ -31,6 +31,11 @@ double sim_now(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+void sim_wait_for_hang_release(void) {
+    uint64_t generation = g_sim.hangGeneration;
+    while (generation == g_sim.hangGeneration) pthread_cond_wait(&g_sim.hangReleased, &g_sim.lock);
+}
+
 void sim_sleep_seconds(double seconds) {
     if (seconds <= 0) return;
     struct timespec ts = {.tv_sec = (time_t)seconds, .tv_nsec = (long)((seconds - (double)(time_t)seconds) * 1e9)};
@@ -76,11 +81,13 @@ static void load_faults_from_environment(void) {
     int64_t error = (int64_t)env_double("AXSIM_EXECUTE_ERROR_AT", 0);
     int64_t hang = (int64_t)env_double("AXSIM_HANG_AT_EXECUTE", 0);
     int64_t exhausted = (int64_t)env_double("AXSIM_CMM_EXHAUSTED_AT_LOAD", 0);
+    int64_t hangLoad = (int64_t)env_double("AXSIM_HANG_AT_LOAD", 0);
     g_sim.offlineAfterExecute = offline > 0 ? g_sim.executes + (uint64_t)offline : 0;
     g_sim.offlineStruck = false;
     g_sim.errorAtExecute = error > 0 ? g_sim.executes + (uint64_t)error : 0;
     g_sim.hangAtExecute = hang > 0 ? g_sim.executes + (uint64_t)hang : 0;
     g_sim.exhaustedAtLoad = exhausted > 0 ? g_sim.loads + (uint64_t)exhausted : 0;
+    g_sim.hangAtLoad = hangLoad > 0 ? g_sim.loads + (uint64_t)hangLoad : 0;
 }
 
 // Called with the lock held.
@@ -271,6 +278,12 @@ SIM_EXPORT void axsim_set_execute_error_at(int64_t execute) {
 SIM_EXPORT void axsim_set_hang_at_execute(int64_t execute) {
     sim_lock();
     g_sim.hangAtExecute = execute > 0 ? g_sim.executes + (uint64_t)execute : 0;
+    sim_unlock();
+}
+
+SIM_EXPORT void axsim_set_hang_at_load(int64_t load) {
+    sim_lock();
+    g_sim.hangAtLoad = load > 0 ? g_sim.loads + (uint64_t)load : 0;
     sim_unlock();
 }
 

@@ -77,6 +77,8 @@ public struct SimulatorControl: Sendable {
     }
     public func setExecuteError(at n: Int64) { function("axsim_set_execute_error_at", PFN_axsim_set_execute_error_at.self)(n) }
     public func setHang(at n: Int64) { function("axsim_set_hang_at_execute", PFN_axsim_set_hang_at_execute.self)(n) }
+    /// The `n`th model load from now blocks until `releaseHangs`, then completes.
+    public func setHang(atLoad n: Int64) { function("axsim_set_hang_at_load", PFN_axsim_set_hang_at_load.self)(n) }
     public func releaseHangs() { function("axsim_release_hangs", PFN_axsim_release_hangs.self)() }
     public func setCMMExhausted(atLoad n: Int64) {
         function("axsim_set_cmm_exhausted_at_load", PFN_axsim_set_cmm_exhausted_at_load.self)(n)

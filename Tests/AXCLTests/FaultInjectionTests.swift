@@ -105,6 +105,24 @@ extension SimulatorBackedTests {
             try await s.device.close()
         }
 
+        /// The Kth load blocks until released, then completes: the model is loaded and usable.
+        @Test func hungLoadReturnsOnlyWhenReleasedAndThenCompletes() async throws {
+            let s = try await postSetup()
+            s.control.setHang(atLoad: 2)
+            let path = s.directory.file("post.axmodel").path
+            let first = try await s.device.loadModel(path: path) // the first load from now is not the hung one
+            let hung = Task { try await s.device.loadModel(path: path) }
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(s.control.stats.models == 2) // the hung load has not registered its model
+            s.control.releaseHangs()
+            let model = try await hung.value
+            #expect(s.control.stats.models == 3)
+            try await s.device.unload(model)
+            try await s.device.unload(first)
+            try await s.execute()
+            try await s.device.close()
+        }
+
         @Test func deviceListStaysEmptyForTheConfiguredTime() async throws {
             let (library, control) = try Simulator.fresh()
             let runtime = try AXCLRuntime(library: library)

@@ -49,6 +49,9 @@ void axsim_set_loads(int32_t cpuLoading, int32_t npuLoading);
 void axsim_set_offline_after_executes(int64_t executes);
 void axsim_set_execute_error_at(int64_t execute);
 void axsim_set_hang_at_execute(int64_t execute);
+// The Kth model load (axclrtEngineLoadFromFile) blocks; once released it completes.
+void axsim_set_hang_at_load(int64_t load);
+// Lets every blocked execute and load go on.
 void axsim_release_hangs(void);
 void axsim_set_cmm_exhausted_at_load(int64_t load);
 void axsim_set_device_list_empty_seconds(double seconds);
@@ -72,6 +75,7 @@ typedef void (*PFN_axsim_set_loads)(int32_t cpuLoading, int32_t npuLoading);
 typedef void (*PFN_axsim_set_offline_after_executes)(int64_t executes);
 typedef void (*PFN_axsim_set_execute_error_at)(int64_t execute);
 typedef void (*PFN_axsim_set_hang_at_execute)(int64_t execute);
+typedef void (*PFN_axsim_set_hang_at_load)(int64_t load);
 typedef void (*PFN_axsim_release_hangs)(void);
 typedef void (*PFN_axsim_set_cmm_exhausted_at_load)(int64_t load);
 typedef void (*PFN_axsim_set_device_list_empty_seconds)(double seconds);

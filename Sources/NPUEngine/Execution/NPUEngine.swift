@@ -94,8 +94,39 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
         return try await load(package, cards: cards, options: options)
     }
 
-    /// A load for supervised cards: faults go to each card's supervisor, executes are watched.
+    /// A load for supervised cards: faults go to each card's supervisor, and the load and the
+    /// engine's calls are watched. A runtime call of the load that overruns the engine timeout
+    /// (a model file's load gets more time for its size) wedges its card, naming the call, and the
+    /// load fails with the card's error at once (axera.md §5: a card can hang mid-load); if the
+    /// call returns after all, what was loaded is released again and the card is recovered.
     static func load(_ package: NPUModelPackage, cards: [EngineCard], options: NPUEngineOptions) async throws -> NPUEngine {
+        guard let timeout = cards.first?.supervision?.engineTimeout else { return try await loadUnwatched(package, cards: cards, options: options) }
+        let ticket = CallTicket(), model = package.manifest.modelName
+        return try await ExecuteWatchdog.run(
+            clocks: cards.map(\.clock), timeout: timeout, deadline: loadDeadline(package, timeout: timeout),
+            stalled: { stall in
+                ticket.abandon()
+                return wedge(cards, stall, during: "loading \(model)")
+            },
+            lateReturn: { for card in cards where card.health.state == .wedged { card.supervision?.lateReturn() } }) {
+            let engine = try await loadUnwatched(package, cards: cards, options: options)
+            if ticket.isAbandoned {
+                // Its caller was told the load failed and nobody holds the engine: nothing of it may stay on the cards.
+                try? await engine.unload()
+                throw EngineUnavailableError("the load of \(model) was abandoned by the watchdog")
+            }
+            return engine
+        }
+    }
+
+    /// A bound on a whole load, for the few calls of it that are not stamped one by one: one
+    /// engine timeout per model file and one more, plus the files' load grace.
+    static func loadDeadline(_ package: NPUModelPackage, timeout: Double) -> Double {
+        let files = package.layerFiles + [package.postModelFile]
+        return timeout * Double(files.count + 1) + files.reduce(0) { $0 + LayerStack.loadGrace(of: $1) }
+    }
+
+    private static func loadUnwatched(_ package: NPUModelPackage, cards: [EngineCard], options: NPUEngineOptions) async throws -> NPUEngine {
         try checkCoverage(cards.map(\.share.layers), of: package)
         let embeddings = try EmbeddingTable(url: package.embeddingFile, vocabularySize: package.manifest.vocabularySize,
                                             hiddenSize: package.manifest.hiddenSize)
@@ -124,7 +155,7 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
         do {
             for (index, card) in cards.enumerated() {
                 stacks.append(try await LayerStack.load(package, layers: card.share.layers, withPost: index == cards.count - 1,
-                                                        cmmFloorMiB: cmmFloorMiB, on: card.device))
+                                                        cmmFloorMiB: cmmFloorMiB, clock: card.clock, on: card.device))
                 guard stacks[index].shapes == stacks[0].shapes else {
                     throw NPUEngineError.inconsistentLayers(path: package.layerFiles[card.share.layers.lowerBound].path,
                                                             reason: "its shape groups differ from layer 0's")
@@ -203,19 +234,21 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
         let cards = self.cards
         return try await ExecuteWatchdog.run(
             clocks: cards.map(\.clock), timeout: timeout,
-            stalled: { limit in
+            stalled: { stall in
                 ticket?.abandon()
-                return Self.wedge(cards, limit: limit)
+                return Self.wedge(cards, stall)
             },
             lateReturn: lateReturn, body)
     }
 
     /// Marks the card whose call overran wedged (counted once, by the call that found it) and
-    /// returns the error its requests get from now on.
-    static func wedge(_ cards: [EngineCard], limit: Double) -> EngineUnavailableError {
+    /// returns the error its requests get from now on. The detail names the call when it was
+    /// stamped with a name, and `work` (e.g. `loading <model>`) when it is given.
+    static func wedge(_ cards: [EngineCard], _ stall: Stall, during work: String? = nil) -> EngineUnavailableError {
         // The card whose call overran; the others wait for it.
-        let hung = cards.first { ($0.clock.runningSeconds ?? 0) > limit } ?? cards[0]
-        let detail = "an engine call did not return within \(seconds(limit)); the card is wedged. "
+        let hung = cards[stall.card ?? 0]
+        let call = stall.call.map { "the call \($0)" } ?? "an engine call"
+        let detail = (work.map { "\($0): " } ?? "") + "\(call) did not return within \(seconds(stall.seconds)); the card is wedged. "
             + "It recovers by itself if the call ever returns; otherwise restart axllama, and if that does not help, "
             + "reboot the card (axcl-smi reboot) or power-cycle it"
         if hung.health.transition(to: .wedged, detail: detail, from: [.ready, .degraded, .recovering]) {
@@ -225,8 +258,10 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
         return EngineUnavailableError(hung.health.unavailableReason)
     }
 
+    /// To a tenth of a second: a file's load grace adds a few milliseconds to the timeout.
     static func seconds(_ value: Double) -> String {
-        value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
+        let tenths = (value * 10).rounded() / 10
+        return tenths == tenths.rounded() ? "\(Int(tenths)) s" : String(format: "%.1f s", tenths)
     }
 
     /// Under the watchdog: behind a hung call the caller goes on at once (the request then gets

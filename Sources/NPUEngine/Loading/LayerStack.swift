@@ -29,12 +29,14 @@ struct LayerStack: Sendable {
 
     /// - Parameter layerRange: the layers to load; nil loads them all.
     /// - Parameter withPost: whether the post model goes on this card too.
+    /// - Parameter clock: stamped with each runtime call of the load, for the card's watchdog.
     static func load(_ package: NPUModelPackage, layers layerRange: Range<Int>? = nil, withPost: Bool = true, cmmFloorMiB: Int,
-                     on device: isolated AXCLDevice) throws -> LayerStack {
+                     clock: ExecuteClock = ExecuteClock(), on device: isolated AXCLDevice) throws -> LayerStack {
         var allocations = DeviceAllocations()
         do {
+            defer { clock.end() }
             return try load(package, layers: layerRange ?? package.layerFiles.indices, withPost: withPost, cmmFloorMiB: cmmFloorMiB,
-                            allocations: &allocations, on: device)
+                            allocations: &allocations, clock: clock, on: device)
         } catch {
             _ = allocations.release(on: device)
             throw error
@@ -45,13 +47,21 @@ struct LayerStack: Sendable {
         ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? NSNumber)?.intValue ?? 0
     }
 
+    /// How long loading a model file may take beyond the engine timeout: its size at a third of
+    /// the load rate seen on a Pi 5 (axera.md §5: 28 × 65 MB engines in about 60 s, ≈ 30 MB/s),
+    /// so that a large post model or layer is not taken for a hung call.
+    static func loadGrace(of file: URL) -> Double { Double(fileSize(file)) / 10_000_000 }
+
+    /// Each runtime call, or short run of calls, is stamped on `clock` before it starts: the
+    /// watchdog that finds one overrunning names it in the card's detail.
     private static func load(_ package: NPUModelPackage, layers layerRange: Range<Int>, withPost: Bool, cmmFloorMiB: Int,
-                             allocations: inout DeviceAllocations, on device: isolated AXCLDevice) throws -> LayerStack {
+                             allocations: inout DeviceAllocations, clock: ExecuteClock, on device: isolated AXCLDevice) throws -> LayerStack {
         guard !layerRange.isEmpty, layerRange.clamped(to: package.layerFiles.indices) == layerRange else {
             throw NPUEngineError.invalidPackage(directory: package.directory.path,
                                                 reason: "layers \(layerRange) are not among its \(package.layerFiles.count) layers")
         }
         let files = Array(package.layerFiles[layerRange])
+        clock.begin("axclrtGetDeviceProperties (free CMM before the load)")
         let guardrail = CMMGuard(freeKiB: Int(try device.properties().cmmFreeKiB), floorMiB: cmmFloorMiB)
         let postBytes = withPost ? fileSize(package.postModelFile) : 0
         try guardrail.checkBeforeLoad(weightBytes: files.reduce(postBytes) { $0 + fileSize($1) }, layerCount: files.count)
@@ -63,8 +73,11 @@ struct LayerStack: Sendable {
         var freeAfterFirst: Int?
         // `index` counts from the first layer on this card: the ping-pong of hidden buffers restarts per card.
         for (index, file) in files.enumerated() {
+            let layerName = "layer \(layerRange.lowerBound + index) (\(file.lastPathComponent))"
+            clock.begin("axclrtEngineLoadFromFile of \(layerName)", grace: loadGrace(of: file))
             let model = try device.loadModel(path: file.path)
             allocations.models.append(model)
+            clock.begin("setting up \(layerName): context, IO info, buffers and IO bindings")
             let context = try device.createContext(for: model)
             let info = try device.ioInfo(for: model)
             allocations.infos.append(info)
@@ -108,6 +121,7 @@ struct LayerStack: Sendable {
                 ios.append(io)
             }
             layers.append(LoadedLayer(model: model, context: context, ios: ios, keys: keys, values: values))
+            clock.begin("axclrtGetDeviceProperties (free CMM after \(layerName))")
             let free = Int(try device.properties().cmmFreeKiB)
             if index == 0 { freeAfterFirst = free }
             try guardrail.checkAfterLayers(loaded: index + 1, total: files.count, freeKiB: free, freeAfterFirstKiB: freeAfterFirst,
@@ -118,8 +132,9 @@ struct LayerStack: Sendable {
         }
         let decode = groups[shapes.decodeGroup]!
         let post = withPost
-            ? try loadPost(package, input: decode.hidden[layers.count % 2], shapes: shapes, allocations: &allocations, on: device)
+            ? try loadPost(package, input: decode.hidden[layers.count % 2], shapes: shapes, allocations: &allocations, clock: clock, on: device)
             : nil
+        clock.begin("axclrtMallocHost of the host staging buffers")
         let largestChunk = shapes.prefillGroups.map(\.chunk).max() ?? 1
         let largestMask = groupInfo.compactMap { $0.input(named: "mask")?.byteCount }.max() ?? 0
         let staging = HostStaging(
@@ -127,6 +142,7 @@ struct LayerStack: Sendable {
             indices: try allocations.hostBuffer(largestChunk * 4, on: device),
             mask: try allocations.hostBuffer(max(largestMask, (shapes.capacity + 1) * shapes.maskType.byteWidth), on: device),
             logits: try post.map { try allocations.hostBuffer($0.vocabularySize * $0.logitsType.byteWidth, on: device) })
+        clock.begin("axclrtGetDeviceProperties (free CMM after the load)")
         let used = max(0, guardrail.freeAtStartKiB - Int(try device.properties().cmmFreeKiB))
         return LayerStack(shapes: shapes, layerRange: layerRange, layers: layers, groups: groups, post: post, staging: staging,
                           ioTables: allocations.infos.map(\.groups), allocations: allocations, cmmUsedKiB: used)
@@ -152,10 +168,13 @@ struct LayerStack: Sendable {
     }
 
     private static func loadPost(_ package: NPUModelPackage, input: DeviceBuffer, shapes: LayerShapePlan,
-                                 allocations: inout DeviceAllocations, on device: isolated AXCLDevice) throws -> LoadedPost {
+                                 allocations: inout DeviceAllocations, clock: ExecuteClock, on device: isolated AXCLDevice) throws -> LoadedPost {
         let path = package.postModelFile.path
+        let postName = "the post model (\(package.postModelFile.lastPathComponent))"
+        clock.begin("axclrtEngineLoadFromFile of \(postName)", grace: loadGrace(of: package.postModelFile))
         let model = try device.loadModel(path: path)
         allocations.models.append(model)
+        clock.begin("setting up \(postName): context, IO info, buffers and IO bindings")
         let context = try device.createContext(for: model)
         let info = try device.ioInfo(for: model)
         allocations.infos.append(info)

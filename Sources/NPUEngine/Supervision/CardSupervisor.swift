@@ -56,6 +56,22 @@ public actor CardSupervisor {
         return engine
     }
 
+    /// The card's free CMM, read on its thread under the watchdog; nil when the query fails or
+    /// the card's thread is stuck (a hung call: the load that follows finds it and names it).
+    nonisolated func freeCMMKiB() async -> Int? {
+        let clock = self.clock, device = self.device
+        return try? await ExecuteWatchdog.run(
+            clocks: [clock], timeout: settings.engineTimeout,
+            stalled: { stall in EngineUnavailableError("the CMM query did not return within \(NPUEngine.seconds(stall.seconds))") },
+            lateReturn: {}) { try await Self.readFreeCMM(stampedOn: clock, on: device) }
+    }
+
+    private static func readFreeCMM(stampedOn clock: ExecuteClock, on device: isolated AXCLDevice) throws -> Int {
+        clock.begin("axclrtGetDeviceProperties (free CMM before placing a model)")
+        defer { clock.end() }
+        return Int(try device.properties().cmmFreeKiB)
+    }
+
     /// This card as one of an engine's cards: its faults and hangs come back here.
     nonisolated func engineCard(for share: LayerShare) -> EngineCard {
         let supervision = EngineSupervision(
@@ -218,12 +234,13 @@ public actor CardSupervisor {
         try await step("axclrtSetDevice") { try await device.reopen() }
         try await step("axclrtEngineInit") { try await NPUCard.initializeEngine(on: device) }
         for engine in live {
-            // Loading is one call per layer file and is not stamped call by call: the step as a
-            // whole gets one engine timeout per file; the executes that compute the cached
-            // prefix again are stamped and watched one by one.
-            let files = engine.package.layerFiles.count + 1
+            // The reload stamps each of its runtime calls (a file's load, the IO setup, the CMM
+            // checks, the executes that compute the cached prefix again), each watched on its own;
+            // the deadline only bounds what is not stamped (releasing the stale handles).
             try await step("reloading \(engine.package.manifest.modelName)", stamped: false,
-                           deadline: settings.engineTimeout * Double(files + 1)) { try await engine.reloadAfterRecovery(of: device.id) }
+                           deadline: NPUEngine.loadDeadline(engine.package, timeout: settings.engineTimeout)) {
+                try await engine.reloadAfterRecovery(of: device.id)
+            }
         }
     }
 
@@ -234,7 +251,7 @@ public actor CardSupervisor {
         let clock = self.clock
         return try await ExecuteWatchdog.run(
             clocks: [clock], timeout: settings.engineTimeout, deadline: deadline,
-            stalled: { limit in RecoveryError.hung(step: name, seconds: limit) },
+            stalled: { stall in RecoveryError.hung(step: stall.call.map { "\(name) (the call \($0))" } ?? name, seconds: stall.seconds) },
             lateReturn: { [weak self] in Task { await self?.hungStepReturned(name) } }) {
             if stamped { clock.begin() }
             defer { if stamped { clock.end() } }

@@ -1,20 +1,60 @@
 import Foundation
 import Synchronization
 
-/// When the execute in flight on a card started, readable from any thread. The device thread
-/// stamps it around every `axclrtEngineExecute`; the watchdog reads it.
+/// When the runtime call in flight on a card started, and which call it is, readable from any
+/// thread. The device thread stamps it around every `axclrtEngineExecute` and every step of a
+/// load; the watchdog reads it.
 final class ExecuteClock: Sendable {
     private let startedAt = Atomic<UInt64>(0)
+    /// Nanoseconds the call in flight may run beyond the engine timeout (a large file's load).
+    private let graceNanoseconds = Atomic<UInt64>(0)
+    /// Whether `callName` names the call in flight; an execute leaves it unnamed.
+    private let isNamed = Atomic<Bool>(false)
+    private let callName = Mutex<String>("")
 
-    func begin() { startedAt.store(max(1, DispatchTime.now().uptimeNanoseconds), ordering: .relaxed) }
+    /// An engine execute begins (the hot path: no lock, no string).
+    func begin() {
+        isNamed.store(false, ordering: .relaxed)
+        graceNanoseconds.store(0, ordering: .relaxed)
+        startedAt.store(max(1, DispatchTime.now().uptimeNanoseconds), ordering: .relaxed)
+    }
+
+    /// The named runtime call `call` begins; it may run `grace` seconds longer than an execute.
+    /// Ends the call stamped before, so that the steps of a load can be stamped one after another.
+    func begin(_ call: String, grace: Double = 0) {
+        callName.withLock { $0 = call }
+        isNamed.store(true, ordering: .relaxed)
+        graceNanoseconds.store(UInt64(max(0, grace) * 1e9), ordering: .relaxed)
+        startedAt.store(max(1, DispatchTime.now().uptimeNanoseconds), ordering: .relaxed)
+    }
+
     func end() { startedAt.store(0, ordering: .relaxed) }
 
-    /// Seconds the current execute has been running; nil when none is.
+    /// Seconds the current call has been running; nil when none is.
     var runningSeconds: Double? {
         let start = startedAt.load(ordering: .relaxed)
         guard start != 0 else { return nil }
         return Double(DispatchTime.now().uptimeNanoseconds &- start) / 1e9
     }
+
+    /// The call in flight when it has run longer than `timeout` plus its grace: the seconds it
+    /// was allowed and its name (nil for an execute).
+    func overdueCall(timeout: Double) -> (allowed: Double, name: String?)? {
+        guard let running = runningSeconds else { return nil }
+        let allowed = timeout + Double(graceNanoseconds.load(ordering: .relaxed)) / 1e9
+        guard running > allowed else { return nil }
+        return (allowed, isNamed.load(ordering: .relaxed) ? callName.withLock { $0 } : nil)
+    }
+}
+
+/// Why the watchdog answered a caller: a call on one of its cards overran, or the body as a whole.
+struct Stall: Sendable {
+    /// The seconds the call (or the body) was allowed.
+    let seconds: Double
+    /// The index in `clocks` of the card whose call overran; nil when the body's deadline passed.
+    let card: Int?
+    /// The runtime call that overran, when it was stamped with a name (a step of a load).
+    let call: String?
 }
 
 /// One engine call that the watchdog may abandon. An abandoned call's caller has been answered
@@ -32,12 +72,11 @@ final class CallTicket: Sendable {
 /// timeout, and the work itself is left to finish (or not) on the device thread.
 enum ExecuteWatchdog {
     /// Runs `body`; if one call stamped on any of `clocks` (one per card the call uses) runs
-    /// longer than `timeout` seconds, or the whole body longer than `deadline` seconds (for a
-    /// step made of many calls that are not stamped one by one, such as loading a model), throws
-    /// `stalled(limit)` instead, `limit` being the seconds exceeded. `lateReturn` runs if the
-    /// abandoned body ever finishes.
+    /// longer than `timeout` seconds (plus the grace it was stamped with), or the whole body
+    /// longer than `deadline` seconds (a backstop for a step with calls that are not stamped),
+    /// throws `stalled(stall)` instead. `lateReturn` runs if the abandoned body ever finishes.
     static func run<T: Sendable>(clocks: [ExecuteClock], timeout: Double, deadline: Double? = nil,
-                                 stalled: @escaping @Sendable (_ limit: Double) -> any Error,
+                                 stalled: @escaping @Sendable (Stall) -> any Error,
                                  lateReturn: @escaping @Sendable () -> Void,
                                  _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let outcome = Outcome<T>()
@@ -50,13 +89,15 @@ enum ExecuteWatchdog {
                 while !Task.isCancelled {
                     try? await Task.sleep(nanoseconds: UInt64(tick * 1e9))
                     if Task.isCancelled { return }
-                    if let running = clocks.compactMap(\.runningSeconds).max(), running > timeout {
-                        _ = outcome.resolve(.failure(stalled(timeout)))
-                        return
+                    for (index, clock) in clocks.enumerated() {
+                        if let overdue = clock.overdueCall(timeout: timeout) {
+                            _ = outcome.resolve(.failure(stalled(Stall(seconds: overdue.allowed, card: index, call: overdue.name))))
+                            return
+                        }
                     }
                     let elapsed = Double(DispatchTime.now().uptimeNanoseconds &- started) / 1e9
                     if let deadline, elapsed > deadline {
-                        _ = outcome.resolve(.failure(stalled(deadline)))
+                        _ = outcome.resolve(.failure(stalled(Stall(seconds: deadline, card: nil, call: nil))))
                         return
                     }
                 }

@@ -73,6 +73,10 @@ public final class NPUCardPool: DeviceMonitor, Sendable {
     /// log says it (`axcl:130`, or `axcl:129 layers 0-20, axcl:130 layers 21-29`).
     private func place(_ package: NPUModelPackage, options: NPUEngineOptions,
                        load: ([EngineCard]) async throws -> NPUEngine) async throws -> (engine: NPUEngine, description: String) {
+        // Every card down (recovering, wedged, failed): the server's 503, or its fallback model.
+        guard cards.contains(where: \.health.acceptsWork) else {
+            throw EngineUnavailableError(cards.map(\.health.unavailableReason).joined(separator: "; "))
+        }
         let floorKiB = options.cmmFloorMiB * 1024
         let neededKiB = Self.weightBytes(package) / 1024 + floorKiB
         var reasons: [String] = []
@@ -83,9 +87,9 @@ public final class NPUCardPool: DeviceMonitor, Sendable {
                 reasons.append("\(name) is \(card.status.state.rawValue)")
                 continue
             }
-            let free = try? await card.device.properties().cmmFreeKiB
-            if let free { candidates.append((card, Int(free))) }
-            if let free, Int(free) < neededKiB {
+            let free = await card.freeCMMKiB()
+            if let free { candidates.append((card, free)) }
+            if let free, free < neededKiB {
                 reasons.append("\(name) has \(free / 1024) MiB CMM free, the model needs about \((neededKiB - floorKiB) / 1024) MiB "
                     + "and \(options.cmmFloorMiB) MiB must stay free (AXLLAMA_CMM_FLOOR_MIB)")
                 continue

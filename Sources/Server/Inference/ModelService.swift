@@ -90,7 +90,13 @@ public final class ModelService: Sendable {
             observability.metrics.rejected(reason: error == .serverBusy ? "busy" : "shutting_down")
             throw error
         } catch let error as EngineUnavailableError {
-            guard let fallbackLease = try await leaseFallback(for: key, reason: error.reason) else { throw error }
+            // The model could not be loaded because its device is down (a load that wedged the
+            // card fails every request queued behind it at once, the same way).
+            let reason = "\(model.name.displayShortest) cannot be loaded now: \(error.reason)"
+            guard let fallbackLease = try await leaseFallback(for: key, reason: reason) else {
+                observability.metrics.rejected(reason: "device_unavailable")
+                throw EngineUnavailableError(reason)
+            }
             return fallbackLease
         }
         let engine = lease.model.session.engine

@@ -1,0 +1,175 @@
+import AXCL
+import AXCLSimulatorSupport
+import EngineInterface
+import Foundation
+import NPUEngine
+import Testing
+
+extension SimulatorBackedTests {
+    /// Loads under the watchdog (axera.md §5: a card can hang mid-load): a runtime call of a first
+    /// load or of a recovery's reload that never returns wedges the card with the call named, and
+    /// whatever is queued on the card is answered when the watchdog fires instead of waiting on
+    /// the card's stuck thread. Bounds are generous: the machine may be busy with other tests.
+    @Suite(.enabled(if: Simulator.isAvailable)) struct LoadWatchdog {
+        static func settings(timeout: Double) -> CardSupervisionSettings {
+            CardSupervisionSettings(telemetryInterval: 3600, engineTimeout: timeout, recoveryAttempts: 3, enumerationTimeout: 5, backoff: 0.05)
+        }
+
+        /// Waits until the card has left `wedged` (a late return starts the ladder) and the ladder has ended.
+        static func waitUntilRecovered(_ card: CardSupervisor) async throws {
+            for _ in 0 ..< 500 where card.status.state == .wedged { try await Task.sleep(for: .milliseconds(20)) }
+            await card.waitForRecovery()
+        }
+
+        /// A model file's load hangs during the first load: that request and the loads queued
+        /// behind it fail at once with the wedged card's error naming the call, later ones are
+        /// refused without touching the card, and when the call returns what it loaded is
+        /// released and the card recovered, ready for the same load.
+        @Test func hangDuringAFirstLoadWedgesTheCardNamingTheCall() async throws {
+            let directory = try TemporaryDirectory()
+            let package = try TinyModel.package(.configJSON, in: directory)
+            let (library, control) = try Simulator.fresh()
+            let card = try await CardSupervisor.open(library: library, settings: Self.settings(timeout: 0.5))
+            let pool = NPUCardPool(cards: [card])
+            control.setHang(atLoad: 2) // the file of layer 1
+
+            let started = Date()
+            let loads = (0 ..< 3).map { _ in
+                Task { () -> (error: (any Error)?, seconds: Double) in
+                    do {
+                        let engine = try await pool.place(package)
+                        try? await engine.unload()
+                        return (nil, Date().timeIntervalSince(started))
+                    } catch {
+                        return (error, Date().timeIntervalSince(started))
+                    }
+                }
+            }
+            var outcomes: [(error: (any Error)?, seconds: Double)] = []
+            for load in loads { outcomes.append(await load.value) }
+            for outcome in outcomes {
+                let reason = (outcome.error as? EngineUnavailableError)?.reason ?? "\(outcome.error.map { "\($0)" } ?? "loaded")"
+                #expect(reason.contains("axcl:129 is wedged"), "\(reason)")
+                #expect(outcome.seconds < 15, "answered when the watchdog fired, not when the call returns")
+            }
+            var status = card.status
+            #expect(status.state == .wedged)
+            #expect(status.faultCounts["timeout"] == 1, "the wedge is counted once")
+            let detail = status.detail ?? ""
+            #expect(detail.contains("loading \(package.manifest.modelName)") && detail.contains("axclrtEngineLoadFromFile of layer 1")
+                && detail.contains("restart axllama"), "\(detail)")
+
+            // Nothing waits on the stuck thread any more: a later load is refused at once.
+            let refused = Date()
+            await #expect { _ = try await pool.place(package) } throws: { error in
+                (error as? EngineUnavailableError)?.reason.contains("is wedged: loading") == true
+            }
+            #expect(Date().timeIntervalSince(refused) < 3)
+
+            control.releaseHangs()
+            try await Self.waitUntilRecovered(card)
+            status = card.status
+            #expect(status.state == .ready, "\(status.detail ?? "")")
+            #expect(status.recoveryCount == 1)
+            // The load that returned late gave back what it had loaded; the ladder reset the card.
+            #expect(control.stats.models == 0 && control.stats.deviceAllocations == 0)
+            let engine = try await pool.place(package)
+            _ = try await engine.forward(TinyModel.prompt(20, seed: 4), at: 0)
+            try await engine.unload()
+            await card.stop()
+        }
+
+        /// A model file's load hangs while the recovery ladder reloads the model: the ladder ends
+        /// with the card wedged and the step and call named; when the call returns the ladder runs
+        /// again and the card answers exactly as before the fault.
+        @Test func hangDuringARecoveryLoadWedgesTheCardNamingTheCall() async throws {
+            let directory = try TemporaryDirectory()
+            let package = try TinyModel.package(.runScript, in: directory)
+            let (library, control) = try Simulator.fresh()
+            let card = try await CardSupervisor.open(library: library, settings: Self.settings(timeout: 1))
+            let engine = try await card.loadEngine(package)
+            let prompt = TinyModel.prompt(40, seed: 9), next: Int32 = 11
+            _ = try await engine.forward(prompt, at: 0)
+            let expected = try await engine.forward([next], at: prompt.count).values
+            await engine.truncateCache(to: prompt.count)
+
+            control.setExecuteError(at: 1)
+            control.setHang(atLoad: 1) // the reload's first file
+            await #expect(throws: NPUEngineError.self) { _ = try await engine.forward([next], at: prompt.count) }
+            await card.waitForRecovery()
+            var status = card.status
+            #expect(status.state == .wedged, "\(status.detail ?? "")")
+            let detail = status.detail ?? ""
+            #expect(detail.contains("recovery step reloading") && detail.contains("axclrtEngineLoadFromFile of layer 0"), "\(detail)")
+            #expect(status.faultCounts["timeout"] == 1)
+            let refused = Date()
+            await #expect { _ = try await engine.forward([next], at: prompt.count) } throws: { error in
+                (error as? EngineUnavailableError)?.reason.contains("is wedged") == true
+            }
+            #expect(Date().timeIntervalSince(refused) < 3)
+
+            control.releaseHangs()
+            try await Self.waitUntilRecovered(card)
+            status = card.status
+            #expect(status.state == .ready, "\(status.detail ?? "")")
+            #expect(status.recoveryCount == 1)
+            let after = try await engine.forward([next], at: prompt.count).values
+            #expect(differences(after, expected) == 0)
+            try await engine.unload()
+            #expect(control.stats.models == 0)
+            await card.stop()
+        }
+
+        /// Everything queued on a card when an execute hangs there — more calls of the same model,
+        /// a call of another model, a load, a truncation, an unload — is answered as soon as the
+        /// watchdog fires, not after a timeout of its own each, and none of it hangs.
+        @Test func workQueuedOnAWedgedCardIsAnsweredWhenTheWatchdogFires() async throws {
+            let directory = try TemporaryDirectory()
+            let (library, control) = try Simulator.fresh()
+            let card = try await CardSupervisor.open(library: library, settings: Self.settings(timeout: 1))
+            let pool = NPUCardPool(cards: [card])
+            let first = try await card.loadEngine(try TinyModel.package(.configJSON, in: directory))
+            let second = try await card.loadEngine(try TinyModel.package(.runScript, in: directory))
+            let third = try TinyModel.package(.configJSON, in: directory, layers: 3)
+            control.setHang(at: 1)
+
+            let started = Date()
+            let hung = Task { () -> Double in
+                _ = try? await first.forward([1, 2, 3], at: 0)
+                return Date().timeIntervalSince(started)
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            func timed(_ body: @escaping @Sendable () async throws -> Void) -> Task<(failed: Bool, seconds: Double), Never> {
+                Task {
+                    var failed = false
+                    do { try await body() } catch { failed = true }
+                    return (failed, Date().timeIntervalSince(started))
+                }
+            }
+            let queued = [
+                timed { _ = try await first.forward([4], at: 0) },
+                timed { _ = try await first.forward([5], at: 0) },
+                timed { _ = try await second.forward([6, 7], at: 0) },
+                timed { _ = try await pool.place(third) },
+                timed { try await second.unload() },
+                timed { await first.truncateCache(to: 0) },
+            ]
+            let fired = await hung.value
+            #expect(fired < 15)
+            for (index, task) in queued.enumerated() {
+                let outcome = await task.value
+                #expect(outcome.seconds < fired + 3, "queued call \(index) answered \(outcome.seconds - fired) s after the watchdog fired")
+                if index < 5 { #expect(outcome.failed, "queued call \(index) must fail with the wedged card's error") }
+            }
+            #expect(card.status.state == .wedged)
+            #expect(card.status.faultCounts["timeout"] == 1)
+
+            control.releaseHangs()
+            try await Self.waitUntilRecovered(card)
+            #expect(card.status.state == .ready, "\(card.status.detail ?? "")")
+            _ = try await first.forward([1, 2, 3], at: 0)
+            try await first.unload()
+            await card.stop()
+        }
+    }
+}
