@@ -4,10 +4,13 @@
 Servers of their own, one per fault: a card that fails one execute mid-stream and reboots (with a
 CPU fallback model configured); a card listed late after boot that later drops off the bus and is
 healed by the ladder's reboot (no fallback: 503 while it recovers); a card that hangs in an execute
-under a short watchdog, without and with a fallback model; a card whose CMM runs out while loading;
-two cards, the first of which drops off the bus for good, its model then moved to the second.
+under a short watchdog, without and with a fallback model, with requests queued behind the hung
+one; a card that hangs in the first load of the model, without and with a fallback model; a card
+whose CMM runs out while loading; two cards, the first of which drops off the bus for good, its
+model then moved to the second.
 """
 import json
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -26,6 +29,9 @@ REBOOT_SECONDS = "4"
 LATE_LISTING_SECONDS = 2
 # A refusal that does not wait on the card comes back well within this (the watchdog is 2 s).
 PROMPT_REFUSAL_SECONDS = 5
+# Requests queued behind a hung call are answered within this of the watchdog firing: refused at
+# once, or answered in turn by the CPU fallback model (a few tokens each).
+QUEUED_ANSWER_SECONDS = 15
 
 
 def post(server, path, body, timeout=120):
@@ -81,63 +87,41 @@ def simulated_card_server(binary, gguf, package_dir, faults):
     return instance
 
 
-@pytest.fixture(scope="module")
-def faulty_server(binary, gguf, package_dir):  # noqa: F811
-    instance = simulated_card_server(binary, gguf, package_dir, {
-        "AXSIM_EXECUTE_ERROR_AT": str(FAULT_EXECUTE), "AXSIM_REBOOT_SECONDS": REBOOT_SECONDS,
-        "AXLLAMA_FALLBACK_MODEL": MODEL, "AXLLAMA_TELEMETRY_INTERVAL": "500ms",
-    })
-    yield instance
-    instance.stop()
+def simulated_card_server_fixture(faults):
+    """A module fixture: a server on the simulated card with `faults`, stopped after the module."""
+    @pytest.fixture(scope="module")
+    def fixture(binary, gguf, package_dir):  # noqa: F811
+        instance = simulated_card_server(binary, gguf, package_dir, faults)
+        yield instance
+        instance.stop()
+    return fixture
 
 
-@pytest.fixture(scope="module")
-def offline_server(binary, gguf, package_dir):  # noqa: F811
-    instance = simulated_card_server(binary, gguf, package_dir, {
-        "AXSIM_DEVICE_LIST_EMPTY_SECONDS": str(LATE_LISTING_SECONDS),
-        "AXSIM_OFFLINE_AFTER_EXECUTES": str(FAULT_EXECUTE), "AXSIM_REBOOT_SECONDS": REBOOT_SECONDS,
-        "AXLLAMA_TELEMETRY_INTERVAL": "500ms",
-    })
-    yield instance
-    instance.stop()
-
-
+faulty_server = simulated_card_server_fixture({
+    "AXSIM_EXECUTE_ERROR_AT": str(FAULT_EXECUTE), "AXSIM_REBOOT_SECONDS": REBOOT_SECONDS,
+    "AXLLAMA_FALLBACK_MODEL": MODEL, "AXLLAMA_TELEMETRY_INTERVAL": "500ms",
+})
+offline_server = simulated_card_server_fixture({
+    "AXSIM_DEVICE_LIST_EMPTY_SECONDS": str(LATE_LISTING_SECONDS),
+    "AXSIM_OFFLINE_AFTER_EXECUTES": str(FAULT_EXECUTE), "AXSIM_REBOOT_SECONDS": REBOOT_SECONDS,
+    "AXLLAMA_TELEMETRY_INTERVAL": "500ms",
+})
 HANG = {"AXSIM_HANG_AT_EXECUTE": str(FAULT_EXECUTE), "AXLLAMA_ENGINE_TIMEOUT": "2s"}
-
-
-@pytest.fixture(scope="module")
-def hanging_server(binary, gguf, package_dir):  # noqa: F811
-    instance = simulated_card_server(binary, gguf, package_dir, HANG)
-    yield instance
-    instance.stop()
-
-
-@pytest.fixture(scope="module")
-def hanging_server_with_fallback(binary, gguf, package_dir):  # noqa: F811
-    instance = simulated_card_server(binary, gguf, package_dir, {**HANG, "AXLLAMA_FALLBACK_MODEL": MODEL})
-    yield instance
-    instance.stop()
-
-
-@pytest.fixture(scope="module")
-def cmm_short_server(binary, gguf, package_dir):  # noqa: F811
-    # The 10th model file loaded (a layer of the package) and every later one find no CMM.
-    instance = simulated_card_server(binary, gguf, package_dir, {"AXSIM_CMM_EXHAUSTED_AT_LOAD": "10"})
-    yield instance
-    instance.stop()
-
-
-@pytest.fixture(scope="module")
-def spare_card_server(binary, gguf, package_dir):  # noqa: F811
-    # Two cards; the first drops off the bus at FAULT_EXECUTE and again after every reboot, so
-    # its one recovery round fails and it is declared failed.
-    instance = simulated_card_server(binary, gguf, package_dir, {
-        "AXSIM_DEVICE_COUNT": "2", "AXLLAMA_DEVICES": "129,130",
-        "AXSIM_OFFLINE_AFTER_EXECUTES": str(FAULT_EXECUTE), "AXSIM_OFFLINE_SURVIVES_REBOOT": "1",
-        "AXSIM_REBOOT_SECONDS": "0.2", "AXLLAMA_RECOVERY_ATTEMPTS": "1", "AXLLAMA_TELEMETRY_INTERVAL": "200ms",
-    })
-    yield instance
-    instance.stop()
+hanging_server = simulated_card_server_fixture(HANG)
+hanging_server_with_fallback = simulated_card_server_fixture({**HANG, "AXLLAMA_FALLBACK_MODEL": MODEL})
+# The 5th model file loaded (a layer of the package, in the first load) never returns.
+HANG_AT_LOAD = {"AXSIM_HANG_AT_LOAD": "5", "AXLLAMA_ENGINE_TIMEOUT": "2s"}
+load_hang_server = simulated_card_server_fixture(HANG_AT_LOAD)
+load_hang_server_with_fallback = simulated_card_server_fixture({**HANG_AT_LOAD, "AXLLAMA_FALLBACK_MODEL": MODEL})
+# The 10th model file loaded (a layer of the package) and every later one find no CMM.
+cmm_short_server = simulated_card_server_fixture({"AXSIM_CMM_EXHAUSTED_AT_LOAD": "10"})
+# Two cards; the first drops off the bus at FAULT_EXECUTE and again after every reboot, so its one
+# recovery round fails and it is declared failed.
+spare_card_server = simulated_card_server_fixture({
+    "AXSIM_DEVICE_COUNT": "2", "AXLLAMA_DEVICES": "129,130",
+    "AXSIM_OFFLINE_AFTER_EXECUTES": str(FAULT_EXECUTE), "AXSIM_OFFLINE_SURVIVES_REBOOT": "1",
+    "AXSIM_REBOOT_SECONDS": "0.2", "AXLLAMA_RECOVERY_ATTEMPTS": "1", "AXLLAMA_TELEMETRY_INTERVAL": "200ms",
+})
 
 
 def refusal(server, model, stream=False):
@@ -148,16 +132,47 @@ def refusal(server, model, stream=False):
     return failure.value.code, json.loads(failure.value.read()), time.time() - started
 
 
-def hang_in_flight(server):
-    """A first request answered by the card, then one whose execute hangs: the watchdog fails it."""
+def concurrent_chats(server, model, num_predicts, head_start=0.5):
+    """One chat per entry of `num_predicts`, the first sent `head_start` seconds before the others
+    (so that it is the one in flight and the others queue behind it). Per chat, in that order: its
+    status, its body (or error body), its X-Axllama-Engine header and when it was answered."""
+    results = [None] * len(num_predicts)
+
+    def send(index):
+        try:
+            with chat(server, model, num_predicts[index], stream=False) as response:
+                results[index] = (response.status, json.loads(response.read()), response.headers["X-Axllama-Engine"], time.time())
+        except urllib.error.HTTPError as failure:
+            results[index] = (failure.code, json.loads(failure.read()), failure.headers.get("X-Axllama-Engine"), time.time())
+
+    threads = [threading.Thread(target=send, args=(index,)) for index in range(len(num_predicts))]
+    threads[0].start()
+    time.sleep(head_start)
+    for thread in threads[1:]:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert all(result is not None for result in results), "a request was not answered within 120 s"
+    return results
+
+
+def hang_in_flight(server, fallback):
+    """A first request answered by the card, then several at once: the first of them hangs in an
+    execute and the watchdog fails it; the ones queued behind it are answered as soon as it
+    fires, each refused at once naming the card (or, with a fallback model, answered by it)."""
     with chat(server, PACKAGE_MODEL, 4, stream=False) as response:
         assert response.headers["X-Axllama-Engine"] == "npu"
     started = time.time()
-    with pytest.raises(urllib.error.HTTPError) as failure:
-        chat(server, PACKAGE_MODEL, 400, stream=False).read()
-    assert failure.value.code == 503
-    assert "wedged" in json.loads(failure.value.read())["error"]
-    assert time.time() - started < 30
+    hung, *queued = concurrent_chats(server, PACKAGE_MODEL, [400, 4, 4, 4])
+    status, body, _, answered = hung
+    assert status == 503 and "wedged" in body["error"], body
+    assert answered - started < 30
+    for status, body, engine, at in queued:
+        if fallback:
+            assert status == 200 and engine == "cpu-fallback" and body["message"]["content"], body
+        else:
+            assert status == 503 and "the NPU card axcl:129 is wedged" in body["error"], body
+        assert at - answered < QUEUED_ANSWER_SECONDS
 
 
 def test_device_fault_mid_stream_recovers_with_fallback_meanwhile(faulty_server):
@@ -223,7 +238,7 @@ def test_card_listed_late_then_lost_is_rebooted_and_answers_as_before(offline_se
 
 
 def test_hung_execute_is_a_503_and_a_wedged_card_while_the_process_stays_up(hanging_server):
-    hang_in_flight(hanging_server)
+    hang_in_flight(hanging_server, fallback=False)
     status, body = health(hanging_server)
     assert status == 503 and card_state(body) == "wedged", body
 
@@ -246,7 +261,7 @@ def test_hung_execute_is_a_503_and_a_wedged_card_while_the_process_stays_up(hang
 
 def test_wedged_card_with_a_fallback_answers_from_the_cpu(hanging_server_with_fallback):
     server = hanging_server_with_fallback
-    hang_in_flight(server)
+    hang_in_flight(server, fallback=True)
     started = time.time()
     with chat(server, PACKAGE_MODEL, 4, stream=False) as response:
         assert response.headers["X-Axllama-Engine"] == "cpu-fallback"
@@ -255,6 +270,43 @@ def test_wedged_card_with_a_fallback_answers_from_the_cpu(hanging_server_with_fa
     status, body = health(server)
     assert status == 503 and card_state(body) == "wedged", body
     assert "axllama_cpu_fallback_total" in metrics(server)
+    assert server.process.poll() is None
+
+
+def test_load_that_never_returns_wedges_the_card_and_fails_the_requests_waiting_for_it(load_hang_server):
+    server = load_hang_server
+    # Three requests for the model at once: the first starts the load, the others wait for it;
+    # when a file's load overruns the watchdog, all three are refused, naming the card and the call.
+    started = time.time()
+    for status, body, _, answered in concurrent_chats(server, PACKAGE_MODEL, [4, 4, 4], head_start=0.2):
+        assert status == 503, body
+        assert "the NPU card axcl:129 is wedged" in body["error"] and "axclrtEngineLoadFromFile of layer" in body["error"], body
+        assert answered - started < 30
+    status, body = health(server)
+    assert status == 503 and card_state(body) == "wedged", body
+    assert "loading" in body["devices"][0]["detail"] and body["devices"][0]["faults"].get("timeout") == 1, body
+
+    # The next request is refused at once, without waiting on the card's stuck thread.
+    code, error, seconds = refusal(server, PACKAGE_MODEL)
+    assert code == 503 and "the NPU card axcl:129 is wedged" in error["error"], error
+    assert seconds < PROMPT_REFUSAL_SECONDS
+    assert 'reason="device_unavailable"' in metrics(server)
+    # CPU models keep answering, and SIGTERM still exits: releasing the card gives up on the hung call.
+    with chat(server, MODEL, 2, stream=False) as response:
+        assert response.headers["X-Axllama-Engine"] == "cpu"
+    assert server.process.poll() is None
+    server.process.terminate()
+    assert server.process.wait(timeout=20) == 0
+
+
+def test_load_that_never_returns_with_a_fallback_answers_from_the_cpu(load_hang_server_with_fallback):
+    server = load_hang_server_with_fallback
+    started = time.time()
+    for status, body, engine, answered in concurrent_chats(server, PACKAGE_MODEL, [4, 4, 4], head_start=0.2):
+        assert status == 200 and engine == "cpu-fallback" and body["message"]["content"], body
+        assert answered - started < 30 + QUEUED_ANSWER_SECONDS
+    status, body = health(server)
+    assert status == 503 and card_state(body) == "wedged", body
     assert server.process.poll() is None
 
 

@@ -8,7 +8,8 @@ public struct CardSupervisionSettings: Sendable, Equatable {
     /// AXLLAMA_TELEMETRY_INTERVAL: seconds between property polls. The call runs shell commands
     /// on the card, so it is polled every 5–10 s at most (axera.md §1.9).
     public var telemetryInterval: Double
-    /// AXLLAMA_ENGINE_TIMEOUT: seconds one engine execute may take before the card counts as wedged.
+    /// AXLLAMA_ENGINE_TIMEOUT: seconds one engine execute, or one runtime call of a load or of the
+    /// recovery ladder, may take before the card counts as wedged (a model file's load gets more).
     public var engineTimeout: Double
     /// AXLLAMA_RECOVERY_ATTEMPTS: rounds of the recovery ladder before the card is declared failed.
     public var recoveryAttempts: Int
