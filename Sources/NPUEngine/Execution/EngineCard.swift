@@ -29,4 +29,21 @@ struct EngineCard: Sendable {
         self.supervision = supervision
         clock = supervision?.clock ?? ExecuteClock()
     }
+
+    /// Counts a runtime error under its kind on this card. One that leaves the card unhealthy
+    /// (axera.md §7.9) hands the card to its supervisor's recovery — or, when nobody supervises
+    /// it, marks it failed — and returns true; any other fails only the call that met it.
+    @discardableResult
+    func recordFault(_ error: AXCLError) -> Bool {
+        health.recordFault(error.kind.rawValue)
+        guard error.kind.marksDeviceUnhealthy else { return false }
+        if let supervision {
+            if health.transition(to: .recovering, detail: "\(error); recovering the card", from: [.ready, .degraded]) {
+                supervision.deviceFault(error)
+            }
+        } else {
+            health.transition(to: .failed, detail: "\(error)", from: [.ready, .degraded, .recovering])
+        }
+        return true
+    }
 }

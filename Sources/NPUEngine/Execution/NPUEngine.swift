@@ -163,6 +163,9 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
             }
             return stacks
         } catch {
+            // A runtime error is counted on the card it met (the one being loaded); one that
+            // leaves the card unhealthy starts its recovery, as during a request.
+            if let fault = error as? AXCLError, stacks.count < cards.count { cards[stacks.count].recordFault(fault) }
             await release(stacks, from: cards)
             throw error
         }
@@ -477,17 +480,8 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
     /// hands that card to recovery; any other fails this call only, with the cache as it was
     /// before it (rows beyond `cached` are rewritten by the next call).
     private func classifyFault(_ error: AXCLError, card index: Int, on device: isolated AXCLDevice) -> NPUEngineError {
-        let faulty = cards[index]
-        faulty.health.recordFault(error.kind.rawValue)
-        guard error.kind.marksDeviceUnhealthy else { return NPUEngineError.device(error) }
-        isStale = true
-        if let supervision = faulty.supervision {
-            let detail = "\(error); recovering the card"
-            if faulty.health.transition(to: .recovering, detail: detail, from: [.ready, .degraded]) { supervision.deviceFault(error) }
-        } else {
-            // Nobody will recover this card: the engine stays unusable.
-            faulty.health.transition(to: .failed, detail: "\(error)", from: [.ready, .degraded, .recovering])
-        }
+        // Unhealthy: the handles are stale until a recovery reloads the model (never, on a card nobody supervises).
+        if cards[index].recordFault(error) { isStale = true }
         return NPUEngineError.device(error)
     }
 

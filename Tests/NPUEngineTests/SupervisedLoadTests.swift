@@ -6,11 +6,12 @@ import NPUEngine
 import Testing
 
 extension SimulatorBackedTests {
-    /// Loads under the watchdog (axera.md §5: a card can hang mid-load): a runtime call of a first
-    /// load or of a recovery's reload that never returns wedges the card with the call named, and
-    /// whatever is queued on the card is answered when the watchdog fires instead of waiting on
-    /// the card's stuck thread. Bounds are generous: the machine may be busy with other tests.
-    @Suite(.enabled(if: Simulator.isAvailable)) struct LoadWatchdog {
+    /// Loads under the card's supervision (axera.md §5: a card can hang or drop off mid-load): a
+    /// runtime call of a first load or of a recovery's reload that never returns wedges the card
+    /// with the call named, whatever is queued on the card is answered when the watchdog fires
+    /// instead of waiting on the card's stuck thread, and a device fault during a load starts
+    /// the card's recovery. Bounds are generous: the machine may be busy with other tests.
+    @Suite(.enabled(if: Simulator.isAvailable)) struct SupervisedLoads {
         static func settings(timeout: Double) -> CardSupervisionSettings {
             CardSupervisionSettings(telemetryInterval: 3600, engineTimeout: timeout, recoveryAttempts: 3, enumerationTimeout: 5, backoff: 0.05)
         }
@@ -21,16 +22,41 @@ extension SimulatorBackedTests {
             await card.waitForRecovery()
         }
 
+        /// One supervised simulated card in a pool, and the tiny model's package.
+        struct Fixture {
+            let directory: TemporaryDirectory
+            let package: NPUModelPackage
+            let control: SimulatorControl
+            let card: CardSupervisor
+            let pool: NPUCardPool
+
+            static func make(timeout: Double, layout: NPUPackageLayout = .configJSON) async throws -> Fixture {
+                let directory = try TemporaryDirectory()
+                let package = try TinyModel.package(layout, in: directory)
+                let (library, control) = try Simulator.fresh()
+                let card = try await CardSupervisor.open(library: library, settings: SupervisedLoads.settings(timeout: timeout))
+                return Fixture(directory: directory, package: package, control: control, card: card, pool: NPUCardPool(cards: [card]))
+            }
+
+            /// After one recovery: nothing of the failed load is left on the card, and the model loads and answers.
+            func expectRecoveredAndLoadable() async throws {
+                #expect(card.status.state == .ready, "\(card.status.detail ?? "")")
+                #expect(card.status.recoveryCount == 1)
+                #expect(control.stats.models == 0 && control.stats.deviceAllocations == 0)
+                let engine = try await pool.place(package)
+                _ = try await engine.forward(TinyModel.prompt(20, seed: 4), at: 0)
+                try await engine.unload()
+                await card.stop()
+            }
+        }
+
         /// A model file's load hangs during the first load: that request and the loads queued
         /// behind it fail at once with the wedged card's error naming the call, later ones are
         /// refused without touching the card, and when the call returns what it loaded is
         /// released and the card recovered, ready for the same load.
         @Test func hangDuringAFirstLoadWedgesTheCardNamingTheCall() async throws {
-            let directory = try TemporaryDirectory()
-            let package = try TinyModel.package(.configJSON, in: directory)
-            let (library, control) = try Simulator.fresh()
-            let card = try await CardSupervisor.open(library: library, settings: Self.settings(timeout: 0.5))
-            let pool = NPUCardPool(cards: [card])
+            let f = try await Fixture.make(timeout: 0.5)
+            let (package, control, card, pool) = (f.package, f.control, f.card, f.pool)
             control.setHang(atLoad: 2) // the file of layer 1
 
             let started = Date()
@@ -66,28 +92,33 @@ extension SimulatorBackedTests {
             }
             #expect(Date().timeIntervalSince(refused) < 3)
 
+            // When the call returns, the late load gives back what it had loaded and the ladder resets the card.
             control.releaseHangs()
             try await Self.waitUntilRecovered(card)
-            status = card.status
-            #expect(status.state == .ready, "\(status.detail ?? "")")
-            #expect(status.recoveryCount == 1)
-            // The load that returned late gave back what it had loaded; the ladder reset the card.
-            #expect(control.stats.models == 0 && control.stats.deviceAllocations == 0)
-            let engine = try await pool.place(package)
-            _ = try await engine.forward(TinyModel.prompt(20, seed: 4), at: 0)
-            try await engine.unload()
-            await card.stop()
+            try await f.expectRecoveredAndLoadable()
+        }
+
+        /// The card drops off the bus before a first load: the load fails with the runtime's
+        /// error, the fault is counted on the card and its recovery starts at once (not at the
+        /// next telemetry poll); once the reboot has healed it, the same load succeeds.
+        @Test func deviceLostDuringAFirstLoadStartsTheCardsRecovery() async throws {
+            let f = try await Fixture.make(timeout: 5)
+            f.control.setRebootDuration(seconds: 0.3)
+            f.control.setDeviceOffline(129)
+            await #expect { _ = try await f.pool.place(f.package) } throws: { ($0 as? AXCLError)?.kind == .deviceLost }
+            #expect(f.card.status.state == .recovering, "\(f.card.status.detail ?? "")")
+            #expect((f.card.status.faultCounts["device lost"] ?? 0) >= 1)
+            await f.card.waitForRecovery()
+            try await f.expectRecoveredAndLoadable()
         }
 
         /// A model file's load hangs while the recovery ladder reloads the model: the ladder ends
         /// with the card wedged and the step and call named; when the call returns the ladder runs
         /// again and the card answers exactly as before the fault.
         @Test func hangDuringARecoveryLoadWedgesTheCardNamingTheCall() async throws {
-            let directory = try TemporaryDirectory()
-            let package = try TinyModel.package(.runScript, in: directory)
-            let (library, control) = try Simulator.fresh()
-            let card = try await CardSupervisor.open(library: library, settings: Self.settings(timeout: 1))
-            let engine = try await card.loadEngine(package)
+            let f = try await Fixture.make(timeout: 1, layout: .runScript)
+            let (control, card) = (f.control, f.card)
+            let engine = try await card.loadEngine(f.package)
             let prompt = TinyModel.prompt(40, seed: 9), next: Int32 = 11
             _ = try await engine.forward(prompt, at: 0)
             let expected = try await engine.forward([next], at: prompt.count).values
@@ -124,13 +155,11 @@ extension SimulatorBackedTests {
         /// a call of another model, a load, a truncation, an unload — is answered as soon as the
         /// watchdog fires, not after a timeout of its own each, and none of it hangs.
         @Test func workQueuedOnAWedgedCardIsAnsweredWhenTheWatchdogFires() async throws {
-            let directory = try TemporaryDirectory()
-            let (library, control) = try Simulator.fresh()
-            let card = try await CardSupervisor.open(library: library, settings: Self.settings(timeout: 1))
-            let pool = NPUCardPool(cards: [card])
-            let first = try await card.loadEngine(try TinyModel.package(.configJSON, in: directory))
-            let second = try await card.loadEngine(try TinyModel.package(.runScript, in: directory))
-            let third = try TinyModel.package(.configJSON, in: directory, layers: 3)
+            let f = try await Fixture.make(timeout: 1)
+            let (control, card, pool) = (f.control, f.card, f.pool)
+            let first = try await card.loadEngine(f.package)
+            let second = try await card.loadEngine(try TinyModel.package(.runScript, in: f.directory))
+            let third = try TinyModel.package(.configJSON, in: f.directory, layers: 3)
             control.setHang(at: 1)
 
             let started = Date()
