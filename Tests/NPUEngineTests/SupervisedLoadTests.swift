@@ -55,7 +55,7 @@ extension SimulatorBackedTests {
         /// refused without touching the card, and when the call returns what it loaded is
         /// released and the card recovered, ready for the same load.
         @Test func hangDuringAFirstLoadWedgesTheCardNamingTheCall() async throws {
-            let f = try await Fixture.make(timeout: 0.5)
+            let f = try await Fixture.make(timeout: 1)
             let (package, control, card, pool) = (f.package, f.control, f.card, f.pool)
             control.setHang(atLoad: 2) // the file of layer 1
 
