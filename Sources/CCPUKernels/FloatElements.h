@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "WeightPrefetch.h"
+
 // Weights are read as bytes: a GGUF row need not be aligned for its element type.
 static inline float load1_f32(const uint8_t *p) {
     float v;
@@ -42,6 +44,7 @@ static inline float load1_bf16(const uint8_t *p) {
         float res[FLOAT_TILE];                                                                \
         for (int r = rowBegin; r < rowEnd; r++) {                                             \
             const uint8_t *row = w + (size_t)r * rowBytes;                                    \
+            prefetch_ahead(row, rowBytes);                                                    \
             int t = 0;                                                                        \
             for (; t + FLOAT_TILE <= tokenCount; t += FLOAT_TILE) {                           \
                 TILE_FN(row, k, x + (size_t)t * k, FLOAT_TILE, res);                          \

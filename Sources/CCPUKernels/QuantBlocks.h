@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "WeightPrefetch.h"
+
 // GGUF block layouts (ggml-common.h): q4_0 = f16 d + 16 bytes of nibbles (18 bytes), q4_1 =
 // f16 d + f16 m + 16 bytes (20), q8_0 = f16 d + 32 int8 (34). A nibble byte j holds element j
 // in its low half and element j + 16 in its high half.
@@ -45,6 +47,7 @@ static inline float half(const uint8_t *p) {
         float res[TILE];                                                                      \
         for (int r = rowBegin; r < rowEnd; r++) {                                             \
             const uint8_t *row = w + (size_t)r * rowBytes;                                    \
+            prefetch_ahead(row, rowBytes);                                                    \
             int t = 0;                                                                        \
             for (; t + TILE <= tokenCount; t += TILE) {                                       \
                 TILE_FN(row, nb, k, xq + (size_t)t * k, xd + (size_t)t * nb,                  \
