@@ -59,6 +59,11 @@ void axl_avx2_matmul_f16(AXL_FLOAT_MATMUL_PARAMS);
 void axl_avx512_matmul_q4_0(AXL_QUANTIZED_MATMUL_PARAMS);
 void axl_avx512_matmul_q4_1(AXL_QUANTIZED_MATMUL_PARAMS);
 void axl_avx512_matmul_q8_0(AXL_QUANTIZED_MATMUL_PARAMS);
+// The single-token q4_1 kernel behind axl_avx512_matmul_q4_1 (DecodeQ4_1AVX512.c), for rows of
+// up to AXL_DECODE_MAX_K weights: it lays the token's activations out on the stack.
+#define AXL_DECODE_MAX_K 8192
+void axl_avx512_decode_q4_1(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,
+                            const int8_t *xq, const float *xd, const float *xs, float *out);
 #endif
 
 #if AXL_KERNELS_NEON

@@ -2,6 +2,7 @@
 
 #if AXL_KERNELS_AVX512
 #include <immintrin.h>
+#include "DotProductAVX512.h"
 #include "QuantBlocks.h"
 
 // The AVX-512 matmuls of the default model's formats: two blocks of 32 per 512-bit register, so
@@ -10,13 +11,7 @@
 // second; the per-block scales are applied to them in f32 before the running sum.
 
 // Sum of u8 x s8 products in groups of four, as sixteen int32 lanes.
-static inline __m512i dot_u8s8(__m512i u, __m512i s) {
-#if defined(__AVX512VNNI__)
-    return _mm512_dpbusd_epi32(_mm512_setzero_si512(), u, s);
-#else
-    return _mm512_madd_epi16(_mm512_maddubs_epi16(u, s), _mm512_set1_epi16(1));
-#endif
-}
+static inline __m512i dot_u8s8(__m512i u, __m512i s) { return dot_u8s8_add(_mm512_setzero_si512(), u, s); }
 
 // The pair's activations for one token: 64 int8, or the first block's 32 and zeros when the row
 // ends on an odd block (a masked load, so nothing past the block is read).
@@ -129,7 +124,15 @@ static inline __attribute__((always_inline)) void tile_q8_0(
 }
 
 DEFINE_TILED_MATMUL(axl_avx512_matmul_q4_0, tile_q4_0)
-DEFINE_TILED_MATMUL(axl_avx512_matmul_q4_1, tile_q4_1)
+static DEFINE_TILED_MATMUL(tiled_q4_1, tile_q4_1)
+
+void axl_avx512_matmul_q4_1(AXL_QUANTIZED_MATMUL_PARAMS) {
+    if (tokenCount == 1 && k <= AXL_DECODE_MAX_K) {
+        axl_avx512_decode_q4_1(w, rowBytes, rowBegin, rowEnd, k, xq, xd, xs, out);
+    } else {
+        tiled_q4_1(w, rowBytes, rowBegin, rowEnd, k, xq, xd, xs, tokenCount, out, outStride);
+    }
+}
 DEFINE_TILED_MATMUL(axl_avx512_matmul_q8_0, tile_q8_0)
 
 #endif

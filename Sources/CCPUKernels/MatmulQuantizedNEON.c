@@ -125,7 +125,58 @@ static inline __attribute__((always_inline)) void tile_q5_1(
 }
 
 DEFINE_TILED_MATMUL(axl_neon_matmul_q4_0, tile_q4_0)
-DEFINE_TILED_MATMUL(axl_neon_matmul_q4_1, tile_q4_1)
+static DEFINE_TILED_MATMUL(tiled_q4_1, tile_q4_1)
+
+// q4_1 for a single token (a decode step): four blocks per step, their four integer sums added
+// pairwise into one vector and the four blocks' d and m converted together, where the tile
+// function spends a conversion, a scalar product and two half-precision loads on each block.
+static float decode_row_q4_1(const uint8_t *row, int nb, const int8_t *xq, const float *xd, const float *xs) {
+    float32x4_t acc = vdupq_n_f32(0.0f), minimums = vdupq_n_f32(0.0f);
+    int b = 0;
+    for (; b + 4 <= nb; b += 4) {
+        int32x4_t sums[4];
+        uint32x4_t headers = vdupq_n_u32(0);
+        // (a macro: the lane index must be a constant)
+#define BLOCK_Q4_1(i)                                                                          \
+        {                                                                                      \
+            const uint8_t *block = row + (size_t)(b + i) * Q4_1_BYTES;                         \
+            uint32_t header;                                                                   \
+            memcpy(&header, block, 4);                                                         \
+            headers = vsetq_lane_u32(header, headers, i);                                      \
+            const uint8x16_t packed = vld1q_u8(block + 4);                                     \
+            sums[i] = dot_block(vreinterpretq_s8_u8(vandq_u8(packed, vdupq_n_u8(0x0F))),       \
+                                vreinterpretq_s8_u8(vshrq_n_u8(packed, 4)), xq + (b + i) * 32); \
+        }
+        BLOCK_Q4_1(0) BLOCK_Q4_1(1) BLOCK_Q4_1(2) BLOCK_Q4_1(3)
+#undef BLOCK_Q4_1
+        const int32x4_t blockSums = vpaddq_s32(vpaddq_s32(sums[0], sums[1]), vpaddq_s32(sums[2], sums[3]));
+        const float32x4_t d = vcvt_f32_f16(vreinterpret_f16_u16(vmovn_u32(headers)));
+        const float32x4_t m = vcvt_f32_f16(vreinterpret_f16_u16(vshrn_n_u32(headers, 16)));
+        acc = vfmaq_f32(acc, vcvtq_f32_s32(blockSums), vmulq_f32(d, vld1q_f32(xd + b)));
+        minimums = vfmaq_f32(minimums, m, vld1q_f32(xs + b));
+    }
+    float res = vaddvq_f32(vaddq_f32(acc, minimums));
+    for (; b < nb; b++) {
+        const uint8_t *block = row + (size_t)b * Q4_1_BYTES;
+        const uint8x16_t packed = vld1q_u8(block + 4);
+        const int32x4_t sum = dot_block(vreinterpretq_s8_u8(vandq_u8(packed, vdupq_n_u8(0x0F))),
+                                        vreinterpretq_s8_u8(vshrq_n_u8(packed, 4)), xq + b * 32);
+        res += half(block) * xd[b] * (float)vaddvq_s32(sum) + half(block + 2) * xs[b];
+    }
+    return res;
+}
+
+void axl_neon_matmul_q4_1(AXL_QUANTIZED_MATMUL_PARAMS) {
+    if (tokenCount != 1) {
+        tiled_q4_1(w, rowBytes, rowBegin, rowEnd, k, xq, xd, xs, tokenCount, out, outStride);
+        return;
+    }
+    for (int r = rowBegin; r < rowEnd; r++) {
+        const uint8_t *row = w + (size_t)r * rowBytes;
+        prefetch_ahead(row, rowBytes);
+        out[r] = decode_row_q4_1(row, k / 32, xq, xd, xs);
+    }
+}
 DEFINE_TILED_MATMUL(axl_neon_matmul_q8_0, tile_q8_0)
 DEFINE_TILED_MATMUL(axl_neon_matmul_q5_0, tile_q5_0)
 DEFINE_TILED_MATMUL(axl_neon_matmul_q5_1, tile_q5_1)

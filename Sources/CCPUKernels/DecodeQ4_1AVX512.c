@@ -1,0 +1,114 @@
+#include "KernelPaths.h"
+
+#if AXL_KERNELS_AVX512
+#include <immintrin.h>
+#include "DotProductAVX512.h"
+#include "QuantBlocks.h"
+#include "WeightPrefetch.h"
+
+// The q4_1 matmul for a single token (a decode step), which reads each row with plain 64-byte
+// loads in its file layout. A q4_1 block is 20 bytes, so every 4-byte lane of such a load lies in
+// one block: either the block's header (f16 d, f16 m) or 4 of its 16 nibble bytes. The token's
+// activations are laid out once per call to match (row_activations), so one load of weights
+// needs two u8 x s8 dot products, one conversion and two multiply-adds, where the tiled kernel
+// spends about twice that per two blocks unpacking nibbles and assembling per-block scales:
+//   nibble lane of block b:  d_b · da_b · Σ(q·a) over its 8 elements
+//   header lane of block b:  m_b · xs_b  (xs = da · Σa, the minimum's term)
+// Lane pattern: the blocks start at the same offsets every 320 bytes (16 blocks, five loads).
+
+enum { LOADS_PER_PERIOD = 5 };
+
+// The dword, within (previous load, this load), holding the header of each lane's block, for the
+// five load positions of a period: block b's header is dword 5b of the row.
+#define HEADER_OF(j, l) (5 * ((64 * (j) + 4 * (l)) / 20) - 16 * ((j) - 1))
+#define HEADER_ROW(j)                                                                          \
+    {HEADER_OF(j, 0),  HEADER_OF(j, 1),  HEADER_OF(j, 2),  HEADER_OF(j, 3),                  \
+     HEADER_OF(j, 4),  HEADER_OF(j, 5),  HEADER_OF(j, 6),  HEADER_OF(j, 7),                  \
+     HEADER_OF(j, 8),  HEADER_OF(j, 9),  HEADER_OF(j, 10), HEADER_OF(j, 11),                 \
+     HEADER_OF(j, 12), HEADER_OF(j, 13), HEADER_OF(j, 14), HEADER_OF(j, 15)}
+// Header lanes take their own m (the dword's high half), nibble lanes their block's d (low half).
+#define HALF_OF(j, l) ((64 * (j) + 4 * (l)) % 20 == 0 ? 16 : 0)
+#define HALF_ROW(j)                                                                            \
+    {HALF_OF(j, 0),  HALF_OF(j, 1),  HALF_OF(j, 2),  HALF_OF(j, 3),                          \
+     HALF_OF(j, 4),  HALF_OF(j, 5),  HALF_OF(j, 6),  HALF_OF(j, 7),                          \
+     HALF_OF(j, 8),  HALF_OF(j, 9),  HALF_OF(j, 10), HALF_OF(j, 11),                         \
+     HALF_OF(j, 12), HALF_OF(j, 13), HALF_OF(j, 14), HALF_OF(j, 15)}
+
+static const int32_t headerIndex[LOADS_PER_PERIOD][16] __attribute__((aligned(64))) = {
+    HEADER_ROW(0), HEADER_ROW(1), HEADER_ROW(2), HEADER_ROW(3), HEADER_ROW(4)};
+static const int32_t halfShift[LOADS_PER_PERIOD][16] __attribute__((aligned(64))) = {
+    HALF_ROW(0), HALF_ROW(1), HALF_ROW(2), HALF_ROW(3), HALF_ROW(4)};
+
+// The token's activations in the row's byte layout, zero on header bytes and past the row.
+typedef struct {
+    int8_t *low, *high;  // per byte: the activation of its low and of its high nibble
+    float *scale;        // per lane: da_b on nibble lanes, 0 on header lanes
+    float *offset;       // per lane: xs_b on header lanes, 0 on nibble lanes
+} row_activations;
+
+static void lay_out_activations(const int8_t *xq, const float *xd, const float *xs, int nb,
+                                int loads, row_activations a) {
+    memset(a.low, 0, (size_t)loads * 64);
+    memset(a.high, 0, (size_t)loads * 64);
+    memset(a.scale, 0, (size_t)loads * 64);
+    memset(a.offset, 0, (size_t)loads * 64);
+    for (int b = 0; b < nb; b++) {
+        memcpy(a.low + 20 * b + 4, xq + 32 * b, 16);
+        memcpy(a.high + 20 * b + 4, xq + 32 * b + 16, 16);
+        a.offset[5 * b] = xs[b];
+        for (int l = 1; l < 5; l++) a.scale[5 * b + l] = xd[b];
+    }
+}
+
+// One 64-byte load of a row at position i (j = i mod 5): its lanes' contributions added to *total.
+static inline __attribute__((always_inline)) void step(
+    __m512i raw, __m512i previous, int i, int j, row_activations a, __m512 *total) {
+    const __m512i nibbleMask = _mm512_set1_epi8(0x0F);
+    const __m512i low = _mm512_and_si512(raw, nibbleMask);
+    const __m512i high = _mm512_and_si512(_mm512_srli_epi16(raw, 4), nibbleMask);
+    __m512i sums = dot_u8s8_add(_mm512_setzero_si512(), low, _mm512_load_si512(a.low + 64 * i));
+    sums = dot_u8s8_add(sums, high, _mm512_load_si512(a.high + 64 * i));
+    const __m512 activation = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sums), _mm512_load_ps(a.scale + 16 * i),
+                                              _mm512_load_ps(a.offset + 16 * i));
+    const __m512i header = _mm512_permutex2var_epi32(previous, _mm512_load_si512(headerIndex[j]), raw);
+    const __m256i halves = _mm512_cvtepi32_epi16(_mm512_srlv_epi32(header, _mm512_load_si512(halfShift[j])));
+    *total = _mm512_fmadd_ps(activation, _mm512_cvtph_ps(halves), *total);
+}
+
+void axl_avx512_decode_q4_1(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,
+                            const int8_t *xq, const float *xd, const float *xs, float *out) {
+    enum { MAX_BYTES = AXL_DECODE_MAX_K / 32 * Q4_1_BYTES + 64 };
+    _Alignas(64) int8_t low[MAX_BYTES], high[MAX_BYTES];
+    _Alignas(64) float scale[MAX_BYTES / 4], offset[MAX_BYTES / 4];
+    const row_activations a = {low, high, scale, offset};
+    const int nb = k / 32, full = (int)(rowBytes / 64), loads = (int)((rowBytes + 63) / 64);
+    // the bytes of a row's last, partial load (used only when rowBytes is not a multiple of 64)
+    const __mmask64 tailMask = _cvtu64_mask64(((uint64_t)1 << (rowBytes % 64)) - 1);
+    lay_out_activations(xq, xd, xs, nb, loads, a);
+    for (int r = rowBegin; r < rowEnd; r++) {
+        const uint8_t *row = w + (size_t)r * rowBytes;
+        prefetch_ahead(row, rowBytes);
+        __m512 total = _mm512_setzero_ps();
+        __m512i previous = _mm512_setzero_si512();
+        int i = 0;
+        for (; i + LOADS_PER_PERIOD <= full; i += LOADS_PER_PERIOD) {
+            for (int j = 0; j < LOADS_PER_PERIOD; j++) {
+                const __m512i raw = _mm512_loadu_si512((const void *)(row + 64 * (i + j)));
+                step(raw, previous, i + j, j, a, &total);
+                previous = raw;
+            }
+        }
+        for (int j = 0; i < full; i++, j++) {
+            const __m512i raw = _mm512_loadu_si512((const void *)(row + 64 * i));
+            step(raw, previous, i, j, a, &total);
+            previous = raw;
+        }
+        if (i < loads) {
+            const __m512i raw = _mm512_maskz_loadu_epi8(tailMask, row + 64 * i);
+            step(raw, previous, i, i % LOADS_PER_PERIOD, a, &total);
+        }
+        out[r] = _mm512_reduce_add_ps(total);
+    }
+}
+
+#endif
