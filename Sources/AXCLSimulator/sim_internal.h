@@ -146,8 +146,9 @@ typedef struct sim_state {
     uint32_t leakedAtReset;
     // Faults, as absolute counts of executes/loads (0 = off).
     uint64_t offlineAfterExecute, errorAtExecute, hangAtExecute, exhaustedAtLoad, hangAtLoad;
-    // The card the offline fault struck (0: none yet): with several cards the fault is that one
-    // card's, so the others keep running while it is down or, surviving reboots, never heals.
+    // The card the offline fault struck, once it has (`offlineStruck`): with several cards the
+    // fault is that one card's, so the others keep running while it is down or, surviving
+    // reboots, never heals.
     int32_t offlineDeviceId;
     bool offlineStruck;
     uint64_t hangGeneration;

@@ -131,6 +131,33 @@ extension SimulatorBackedTests {
             for card in pool.cards { await card.stop() }
         }
 
+        /// The new card faults while the cached prompt is computed again on it: the move is undone,
+        /// nothing of the model stays there, and the model stays unavailable saying why.
+        @Test func moveUndoneWhenTheNewCardFaultsWhileRestoringThePrompt() async throws {
+            let directory = try TemporaryDirectory()
+            let (library, control) = try Simulator.fresh()
+            let log = Log()
+            let (pool, ids) = try await Self.openPool(devices: 2, library: library, control: control, log: log)
+            let engine = try await pool.place(try TinyModel.package(.configJSON, in: directory))
+            let prompt = TinyModel.prompt(40, seed: 9)
+            _ = try await engine.forward(prompt, at: 0)
+
+            // The request's second execute and the recovery round's first (the third) drop the first
+            // card; the fourth is the first one on the second card, computing the prompt again.
+            Self.failForGood(control, afterExecutes: 1)
+            control.setExecuteError(at: 4)
+            await #expect(throws: NPUEngineError.self) { _ = try await engine.forward([5], at: prompt.count) }
+            await pool.cards[0].waitForHandoff()
+            await pool.cards[1].waitForRecovery()
+            let detail = pool.cards[0].status.detail ?? ""
+            #expect(detail.contains("could not be moved to another card") && detail.contains("ENGINE_EXECUTE_FAIL"), "\(detail)")
+            #expect(engine.placement.map { $0.device.id } == [ids[0]])
+            #expect(await engine.health().state == .failed)
+            #expect(pool.cards[1].status.state == .ready, "the second card recovered from its own fault")
+            #expect(control.deviceStats(ids[1].rawValue).models == 0 && control.deviceStats(ids[1].rawValue).deviceAllocations == 0)
+            for card in pool.cards { await card.stop() }
+        }
+
         static func occurrences(of part: String, in text: String) -> Int { text.components(separatedBy: part).count - 1 }
 
         /// The default model on three cards each smaller than its weights: split over the first

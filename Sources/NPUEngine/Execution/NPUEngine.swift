@@ -653,16 +653,26 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
     /// its cards failed for good: what it held on its old cards is released (best effort: the
     /// failed card may refuse), the package is loaded on the new ones, and the cached tokens are
     /// restored, as a recovery does, so the session above finds the prefix it expects. When the
-    /// load fails nothing of it stays on the new cards and the model stays where it was,
-    /// released and unavailable.
+    /// load or the restoring fails nothing of it stays on the new cards and the model stays
+    /// where it was, released and unavailable.
     func move(to newCards: [EngineCard]) async throws {
         try Self.checkCoverage(newCards.map(\.share.layers), of: package)
         try await turn.run {
             guard await !wasUnloaded(on: device) else { throw NPUEngineError.deviceUnavailable("the model was unloaded") }
             await releaseStale()
             let fresh = try await loadMatching(on: newCards)
-            placed.withLock { $0 = newCards }
-            try await install(fresh, on: device)
+            let oldCards = placed.withLock { cards in
+                defer { cards = newCards }
+                return cards
+            }
+            do {
+                try await install(fresh, on: device)
+            } catch {
+                // Computing the cached prompt failed on a new card: give the new cards back.
+                await releaseStale()
+                placed.withLock { $0 = oldCards }
+                throw error
+            }
         }
     }
 
