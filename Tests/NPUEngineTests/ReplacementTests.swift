@@ -158,6 +158,46 @@ extension SimulatorBackedTests {
             for card in pool.cards { await card.stop() }
         }
 
+        /// A load on the new card never returns: the watchdog wedges that card naming the move, the
+        /// model stays unavailable at once; when the load returns after all, the move is undone and
+        /// the new card, recovered, keeps nothing of it.
+        @Test func moveWhoseLoadHangsWedgesTheNewCardAndIsUndoneWhenTheLoadReturns() async throws {
+            let directory = try TemporaryDirectory()
+            let (library, control) = try Simulator.fresh()
+            control.setDeviceCount(2)
+            let ids = try AXCLRuntime(library: library).devices()
+            var settings = Self.settings
+            settings.deviceIDs = ids
+            settings.engineTimeout = 1
+            let pool = try await NPUCardPool.open(library: library, settings: settings)
+            let engine = try await pool.place(try TinyModel.package(.configJSON, in: directory))
+            let prompt = TinyModel.prompt(40, seed: 10)
+            _ = try await engine.forward(prompt, at: 0)
+
+            // The recovery round reloads the two layers and the post model on the first card (loads
+            // 1-3); the fourth load is the move's first, on the second card.
+            Self.failForGood(control, afterExecutes: 1)
+            control.setHang(atLoad: 4)
+            await #expect(throws: NPUEngineError.self) { _ = try await engine.forward([5], at: prompt.count) }
+            let started = ContinuousClock.now
+            await pool.cards[0].waitForHandoff()
+            #expect(ContinuousClock.now - started < .seconds(30))
+            let second = pool.cards[1].status
+            #expect(second.state == .wedged && second.detail?.contains("moving") == true, "\(second.detail ?? "")")
+            #expect(pool.cards[0].status.detail?.contains("could not be moved to another card") == true, "\(pool.cards[0].status.detail ?? "")")
+            let refused = ContinuousClock.now
+            await #expect(throws: EngineUnavailableError.self) { _ = try await engine.forward([5], at: prompt.count) }
+            #expect(ContinuousClock.now - refused < .seconds(1))
+
+            control.releaseHangs()
+            for _ in 0 ..< 250 where pool.cards[1].status.state != .ready { try await Task.sleep(for: .milliseconds(20)) }
+            await pool.cards[1].waitForRecovery()
+            #expect(pool.cards[1].status.state == .ready, "\(pool.cards[1].status.detail ?? "")")
+            #expect(engine.placement.map { $0.device.id } == [ids[0]])
+            #expect(control.deviceStats(ids[1].rawValue).models == 0 && control.deviceStats(ids[1].rawValue).deviceAllocations == 0)
+            for card in pool.cards { await card.stop() }
+        }
+
         static func occurrences(of part: String, in text: String) -> Int { text.components(separatedBy: part).count - 1 }
 
         /// The default model on three cards each smaller than its weights: split over the first

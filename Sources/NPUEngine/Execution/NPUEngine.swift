@@ -654,9 +654,25 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
     /// failed card may refuse), the package is loaded on the new ones, and the cached tokens are
     /// restored, as a recovery does, so the session above finds the prefix it expects. When the
     /// load or the restoring fails nothing of it stays on the new cards and the model stays
-    /// where it was, released and unavailable.
+    /// where it was, released and unavailable. Watched as a first load is: a call on a new card
+    /// that never returns wedges that card, and the move fails at once.
     func move(to newCards: [EngineCard]) async throws {
         try Self.checkCoverage(newCards.map(\.share.layers), of: package)
+        guard let timeout = newCards.first?.supervision?.engineTimeout else { return try await moveUnwatched(to: newCards, ticket: nil) }
+        let ticket = CallTicket(), model = package.manifest.modelName
+        try await ExecuteWatchdog.run(
+            clocks: newCards.map(\.clock), timeout: timeout, deadline: Self.loadDeadline(package, timeout: timeout),
+            stalled: { stall in
+                ticket.abandon()
+                return Self.wedge(newCards, stall, during: "moving \(model)")
+            },
+            lateReturn: { for card in newCards where card.health.state == .wedged { card.supervision?.lateReturn() } }) {
+            try await self.moveUnwatched(to: newCards, ticket: ticket)
+        }
+    }
+
+    /// - Parameter ticket: when the watchdog abandoned the move, it is undone if it ever completes.
+    private func moveUnwatched(to newCards: [EngineCard], ticket: CallTicket?) async throws {
         try await turn.run {
             guard await !wasUnloaded(on: device) else { throw NPUEngineError.deviceUnavailable("the model was unloaded") }
             await releaseStale()
@@ -667,8 +683,9 @@ public final class NPUEngine: InferenceEngine, NamedEngine, PrefixRestoringEngin
             }
             do {
                 try await install(fresh, on: device)
+                if ticket?.isAbandoned == true { throw EngineUnavailableError("the move of \(package.manifest.modelName) was abandoned by the watchdog") }
             } catch {
-                // Computing the cached prompt failed on a new card: give the new cards back.
+                // Computing the cached prompt failed on a new card, or the caller gave up: give the new cards back.
                 await releaseStale()
                 placed.withLock { $0 = oldCards }
                 throw error
