@@ -29,12 +29,34 @@ extension SimulatorBackedTests {
             var report: @Sendable (String) -> Void { { line in self.lines.withLock { $0.append(line) } } }
         }
 
-        static func openPool(devices: Int, library: AXCLLibrary, control: SimulatorControl, log: Log) async throws -> (NPUCardPool, [DeviceID]) {
+        static func openPool(devices: Int, library: AXCLLibrary, control: SimulatorControl, log: Log,
+                             engineTimeout: Double = settings.engineTimeout) async throws -> (NPUCardPool, [DeviceID]) {
             control.setDeviceCount(UInt32(devices))
             let ids = try AXCLRuntime(library: library).devices()
             var settings = Self.settings
             settings.deviceIDs = ids
+            settings.engineTimeout = engineTimeout
             return (try await NPUCardPool.open(library: library, settings: settings, report: log.report), ids)
+        }
+
+        /// Two simulated cards under a pool, the tiny model placed whole on the first.
+        struct TwoCards {
+            let directory: TemporaryDirectory
+            let control: SimulatorControl
+            let log: Log
+            let pool: NPUCardPool
+            let ids: [DeviceID]
+            let engine: NPUEngine
+
+            static func open(engineTimeout: Double = settings.engineTimeout) async throws -> TwoCards {
+                let directory = try TemporaryDirectory()
+                let (library, control) = try Simulator.fresh()
+                let log = Log()
+                let (pool, ids) = try await Replacement.openPool(devices: 2, library: library, control: control, log: log,
+                                                                 engineTimeout: engineTimeout)
+                let engine = try await pool.place(try TinyModel.package(.configJSON, in: directory))
+                return TwoCards(directory: directory, control: control, log: log, pool: pool, ids: ids, engine: engine)
+            }
         }
 
         /// The prompt plus its greedy next token: the logits a model must reproduce wherever it runs.
@@ -62,12 +84,8 @@ extension SimulatorBackedTests {
         }
 
         @Test func wholeModelMovesToAnotherCardWithItsCachedPromptAndAnswersAsBefore() async throws {
-            let directory = try TemporaryDirectory()
-            let package = try TinyModel.package(.configJSON, in: directory)
-            let (library, control) = try Simulator.fresh()
-            let log = Log()
-            let (pool, ids) = try await Self.openPool(devices: 2, library: library, control: control, log: log)
-            let engine = try await pool.place(package)
+            let cards = try await TwoCards.open()
+            let (control, log, pool, ids, engine) = (cards.control, cards.log, cards.pool, cards.ids, cards.engine)
             #expect(engine.placement.map { $0.device.id } == [ids[0]])
             let prompt = TinyModel.prompt(40, seed: 12)
             let (next, reference) = try await Self.reference(engine, prompt: prompt)
@@ -82,7 +100,7 @@ extension SimulatorBackedTests {
 
             let failed = pool.cards[0].status
             #expect(failed.state == .failed)
-            let model = package.manifest.modelName
+            let model = engine.package.manifest.modelName
             #expect(failed.detail?.contains("\(model) was moved to axcl:\(ids[1].rawValue)") == true, "\(failed.detail ?? "")")
             #expect(log.text.contains("\(model) was moved off axcl:\(ids[0].rawValue), which failed, to axcl:\(ids[1].rawValue)"), "\(log.text)")
             #expect(engine.placement.map { $0.device.id } == [ids[1]])
@@ -134,11 +152,8 @@ extension SimulatorBackedTests {
         /// The new card faults while the cached prompt is computed again on it: the move is undone,
         /// nothing of the model stays there, and the model stays unavailable saying why.
         @Test func moveUndoneWhenTheNewCardFaultsWhileRestoringThePrompt() async throws {
-            let directory = try TemporaryDirectory()
-            let (library, control) = try Simulator.fresh()
-            let log = Log()
-            let (pool, ids) = try await Self.openPool(devices: 2, library: library, control: control, log: log)
-            let engine = try await pool.place(try TinyModel.package(.configJSON, in: directory))
+            let cards = try await TwoCards.open()
+            let (control, pool, ids, engine) = (cards.control, cards.pool, cards.ids, cards.engine)
             let prompt = TinyModel.prompt(40, seed: 9)
             _ = try await engine.forward(prompt, at: 0)
 
@@ -162,15 +177,8 @@ extension SimulatorBackedTests {
         /// model stays unavailable at once; when the load returns after all, the move is undone and
         /// the new card, recovered, keeps nothing of it.
         @Test func moveWhoseLoadHangsWedgesTheNewCardAndIsUndoneWhenTheLoadReturns() async throws {
-            let directory = try TemporaryDirectory()
-            let (library, control) = try Simulator.fresh()
-            control.setDeviceCount(2)
-            let ids = try AXCLRuntime(library: library).devices()
-            var settings = Self.settings
-            settings.deviceIDs = ids
-            settings.engineTimeout = 1
-            let pool = try await NPUCardPool.open(library: library, settings: settings)
-            let engine = try await pool.place(try TinyModel.package(.configJSON, in: directory))
+            let cards = try await TwoCards.open(engineTimeout: 1)
+            let (control, pool, ids, engine) = (cards.control, cards.pool, cards.ids, cards.engine)
             let prompt = TinyModel.prompt(40, seed: 10)
             _ = try await engine.forward(prompt, at: 0)
 
