@@ -24,10 +24,13 @@ public struct NPUPackageConverter {
         public var activations: FloatIOType
         /// The data type of the post model's logits: bf16 as in the vendor's packages.
         public var logits: FloatIOType
+        /// The element type of the embedding table: bf16 as in the vendor's packages, or fp32,
+        /// which holds the GGUF's dequantized rows exactly as the CPU engine embeds them.
+        public var embeddings: FloatIOType
 
         public init(layout: NPUPackageLayout, contextLength: Int = 1024, chunk: Int = 128, historyStep: Int = 256,
                     modelName: String? = nil, weights: SimulatedWeightEncoding = .asInGGUF,
-                    activations: FloatIOType = .bf16, logits: FloatIOType = .bf16) {
+                    activations: FloatIOType = .bf16, logits: FloatIOType = .bf16, embeddings: FloatIOType = .bf16) {
             self.layout = layout
             self.contextLength = contextLength
             self.chunk = chunk
@@ -36,6 +39,7 @@ public struct NPUPackageConverter {
             self.weights = weights
             self.activations = activations
             self.logits = logits
+            self.embeddings = embeddings
         }
     }
 
@@ -56,6 +60,9 @@ public struct NPUPackageConverter {
         if let contents = try? manager.contentsOfDirectory(atPath: directory.path), !contents.isEmpty {
             throw ConversionError.outputExists(directory.path)
         }
+        guard EmbeddingTable.elementTypes.contains(options.embeddings) else {
+            throw ConversionError.invalidOptions("the embedding table is bf16 or fp32, not \(options.embeddings.rawValue)")
+        }
         try manager.createDirectory(at: directory, withIntermediateDirectories: true)
         let ladder = try ShapeGroupLadder(contextLength: options.contextLength, chunk: options.chunk, historyStep: options.historyStep)
         let arch = source.architecture
@@ -66,7 +73,7 @@ public struct NPUPackageConverter {
         let manifest = NPUPackageManifest(
             modelName: name, layerTemplate: "\(modelDirectory)\(arch)_p\(options.chunk)_l%d_together.axmodel",
             layerCount: source.layerCount, postModel: "\(modelDirectory)\(arch)_post.axmodel",
-            embeddings: "\(modelDirectory)model.embed_tokens.weight.bfloat16.bin",
+            embeddings: "\(modelDirectory)\(Self.embeddingFileName(options.embeddings))",
             vocabularySize: source.vocabularySize, hiddenSize: source.hidden,
             tokenizer: options.layout == .configJSON ? "tokenizer.json" : nil,
             postConfig: options.layout == .configJSON ? "post_config.json" : nil)
@@ -108,12 +115,22 @@ public struct NPUPackageConverter {
         return try NPUModelPackage(directory: directory)
     }
 
-    /// Raw little-endian bf16 rows `[vocabulary, hidden]` (axera.md §3.2), rounded to nearest.
+    /// Raw little-endian rows `[vocabulary, hidden]` (axera.md §3.2): bf16 rounded to nearest, or
+    /// the f32 values themselves.
     private func writeEmbeddings(to url: URL) throws {
         guard let info = file.tensor(named: "token_embd.weight") else { throw ConversionError.missingTensor("token_embd.weight") }
         let values = try WeightDequantization.floats(of: info, in: file)
-        let bits = values.map { Float.bf16Bits($0) }
-        try bits.withUnsafeBytes { Data($0) }.write(to: url)
+        if options.embeddings == .fp32 {
+            try values.map { $0.bitPattern.littleEndian }.withUnsafeBytes { Data($0) }.write(to: url)
+        } else {
+            try values.map { Float.bf16Bits($0).littleEndian }.withUnsafeBytes { Data($0) }.write(to: url)
+        }
+    }
+
+    /// The vendor's name for the bf16 table (axera.md §3.2); the fp32 table is named after its type
+    /// the same way, since the reader tells the two apart by size alone.
+    static func embeddingFileName(_ type: FloatIOType) -> String {
+        type == .fp32 ? "model.embed_tokens.weight.float32.bin" : "model.embed_tokens.weight.bfloat16.bin"
     }
 
     private func json(_ object: [String: Any]) throws -> Data {

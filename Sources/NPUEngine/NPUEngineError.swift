@@ -23,8 +23,8 @@ public enum NPUEngineError: Error, Sendable, Equatable, CustomStringConvertible 
         case let .invalidPackage(directory, reason):
             return "the NPU model package in \(directory) is inconsistent: \(reason)"
         case let .embeddingSizeMismatch(path, bytes, vocabulary, hidden):
-            return "\(path) holds \(bytes) bytes but \(vocabulary) tokens x \(hidden) bf16 values need \(vocabulary * hidden * 2); "
-                + "tokens_embed_num / tokens_embed_size do not match the file"
+            return "\(path) holds \(bytes) bytes but \(vocabulary) tokens x \(hidden) values need \(vocabulary * hidden * 2) as bf16 "
+                + "or \(vocabulary * hidden * 4) as fp32; tokens_embed_num / tokens_embed_size do not match the file"
         case let .unsupportedLayerModel(path, reason):
             return "\(path) is not a decoder-layer model this engine can drive: \(reason)"
         case let .inconsistentLayers(path, reason):

@@ -59,16 +59,17 @@ struct TinyModel {
     }
 
     /// The tiny model (with `layers` decoder layers) converted into `layout` inside `directory`,
-    /// its IO in the given data types.
+    /// its IO and embedding table in the given data types.
     static func package(_ layout: NPUPackageLayout, in directory: TemporaryDirectory, layers: Int = layers,
-                        activations: FloatIOType = .bf16, logits: FloatIOType = .bf16) throws -> NPUModelPackage {
+                        activations: FloatIOType = .bf16, logits: FloatIOType = .bf16, embeddings: FloatIOType = .bf16) throws -> NPUModelPackage {
         let suffix = layers == Self.layers ? "" : "-\(layers)l"
         let ggufURL = directory.file("tiny\(suffix).gguf")
         if !FileManager.default.fileExists(atPath: ggufURL.path) { try Data(gguf(layers: layers)).write(to: ggufURL) }
         let file = try GGUFFile(path: ggufURL.path)
         let options = NPUPackageConverter.Options(layout: layout, contextLength: contextLength, chunk: chunk, historyStep: historyStep,
-                                                  activations: activations, logits: logits)
-        let types = activations == .bf16 && logits == .bf16 ? "" : "-\(activations.rawValue)-\(logits.rawValue)"
+                                                  activations: activations, logits: logits, embeddings: embeddings)
+        let types = (activations == .bf16 && logits == .bf16 ? "" : "-\(activations.rawValue)-\(logits.rawValue)")
+            + (embeddings == .bf16 ? "" : "-\(embeddings.rawValue)-embeddings")
         return try NPUPackageConverter(file: file, options: options).write(to: directory.file("tiny-\(layout.rawValue)\(suffix)\(types)"))
     }
 

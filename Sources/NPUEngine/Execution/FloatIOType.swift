@@ -66,18 +66,33 @@ public enum FloatIOType: String, Sendable, Equatable, CaseIterable {
         }
     }
 
-    /// Writes `count` bf16 values (`source`) in this type: a copy for bf16, exact widening for
-    /// fp32, rounding to nearest for fp16. The packages' embedding table is bf16 (axera.md §3.2).
-    func encode(bf16 source: UnsafePointer<UInt16>, count: Int, to destination: UnsafeMutableRawPointer) {
-        switch self {
-        case .bf16:
-            destination.copyMemory(from: source, byteCount: count * 2)
-        case .fp16:
-            let out = destination.assumingMemoryBound(to: UInt16.self)
-            for i in 0 ..< count { out[i] = Float16(Float(bitPattern: UInt32(source[i]) << 16)).bitPattern }
-        case .fp32:
-            let out = destination.assumingMemoryBound(to: UInt32.self)
-            for i in 0 ..< count { out[i] = UInt32(source[i]) << 16 }
+    /// Writes `count` elements of `sourceType` (at `source`) in this type: a copy when the types
+    /// match; otherwise each value through f32 (exact from bf16 and fp16), rounded to nearest even
+    /// when narrowing, as the converter rounds the bf16 embedding table, so a package's bf16 and
+    /// fp32 tables give bf16 layers the same rows.
+    func encode(_ source: UnsafeRawPointer, of sourceType: FloatIOType, count: Int, to destination: UnsafeMutableRawPointer) {
+        if sourceType == self {
+            destination.copyMemory(from: source, byteCount: count * byteWidth)
+            return
         }
+        for i in 0 ..< count {
+            let value: Float = switch sourceType {
+            case .bf16: Float(bitPattern: UInt32(source.load(fromByteOffset: i * 2, as: UInt16.self)) << 16)
+            case .fp16: Float(Float16(bitPattern: source.load(fromByteOffset: i * 2, as: UInt16.self)))
+            case .fp32: source.load(fromByteOffset: i * 4, as: Float.self)
+            }
+            switch self {
+            case .bf16: destination.storeBytes(of: Self.bf16Bits(value), toByteOffset: i * 2, as: UInt16.self)
+            case .fp16: destination.storeBytes(of: Float16(value).bitPattern, toByteOffset: i * 2, as: UInt16.self)
+            case .fp32: destination.storeBytes(of: value, toByteOffset: i * 4, as: Float.self)
+            }
+        }
+    }
+
+    /// The bf16 nearest to `value` (ties to even; NaN stays NaN).
+    static func bf16Bits(_ value: Float) -> UInt16 {
+        if value.isNaN { return 0x7FC0 }
+        let bits = value.bitPattern
+        return UInt16((bits &+ 0x7FFF &+ ((bits >> 16) & 1)) >> 16)
     }
 }
