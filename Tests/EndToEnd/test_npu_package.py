@@ -1,8 +1,10 @@
 """An NPU model package served end to end on the AXCL simulator: the default model converted with
 `axllama convert`, registered with a Modelfile `FROM <package directory>` through the `ollama`
 client, listed, shown, chatted with (greedy, compared with the CPU engine on the same GGUF), seen
-in `ps` with its card memory, and deleted while the directory stays. Then the same package on two
-simulated cards whose CMM is each smaller than its weights: split across both, it answers the same.
+in `ps` with its card memory, and deleted while the directory stays. A full-precision conversion
+(fp32 embeddings and IO) answers greedy generations with exactly the CPU engine's text. Then the
+same package on two simulated cards whose CMM is each smaller than its weights: split across
+both, it answers the same.
 
 Servers of their own: they need AXLLAMA_AXCL_LIBRARY pointing at the simulator, and their model
 lists must not disturb the shared server's.
@@ -95,6 +97,37 @@ def test_package_model_answers_chat_as_the_cpu_engine_does(npu_server, created):
     chunks = client(npu_server).chat(model=PACKAGE_MODEL, messages=MESSAGES, options=GREEDY, stream=True)
     streamed = "".join(c.message.content for c in chunks)
     assert streamed == npu.message.content
+
+
+# The same GGUF converted at full precision (fp32 embedding table, activations and logits):
+# nothing is rounded, so the NPU engine answers exactly as the CPU engine does, also for prompts
+# where the vendor's bf16 format parts from it at a near tie (docs/simulated-axmodel.md, "Precision").
+FULL_PRECISION_MODEL = "smollm2-npu-fp32:latest"
+FULL_PRECISION_PROMPTS = ["What is the capital of France?", "Write a haiku about the sea."]
+
+
+@pytest.fixture(scope="module")
+def full_precision_package_dir(binary, gguf):
+    directory = Path(tempfile.mkdtemp(prefix="axllama-npu-package-")) / "smollm2-fp32-ax650"
+    subprocess.run([str(binary), "convert", str(gguf), str(directory), "--context", "256",
+                    "--embeddings", "fp32", "--activations", "fp32", "--logits", "fp32"], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return directory
+
+
+def test_full_precision_package_generates_the_cpu_engines_text(npu_server, created, full_precision_package_dir):
+    statuses = [u.status for u in client(npu_server).create(model=FULL_PRECISION_MODEL, from_=str(full_precision_package_dir), stream=True)]
+    assert statuses[-1] == "success"
+    options = {"temperature": 0, "num_predict": 32}
+    try:
+        for prompt in FULL_PRECISION_PROMPTS:
+            cpu = client(npu_server).generate(model=MODEL, prompt=prompt, options=options)
+            npu = client(npu_server).generate(model=FULL_PRECISION_MODEL, prompt=prompt, options=options)
+            assert npu.done and npu.eval_count == cpu.eval_count > 0
+            assert npu.response == cpu.response, prompt
+    finally:
+        # The listing checks below expect the store as the other tests leave it.
+        client(npu_server).delete(FULL_PRECISION_MODEL)
 
 
 def test_show_reports_the_package_template_parameters_and_context(npu_server, created, package_dir):
