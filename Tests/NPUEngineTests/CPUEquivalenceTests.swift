@@ -76,6 +76,8 @@ extension SimulatorBackedTests {
             /// tie's lower token id (the shared sampler's choice) is the CPU engine's token.
             var tiesAtMaximum = 0, tiesResolvedToCPU = 0
             var bitIdenticalSteps = 0
+            /// Steps whose logits equal the CPU engine's as it serves, bit for bit.
+            var identicalToServedSteps = 0
             var deviationSum: Double = 0, deviationMax: Float = 0
             /// Prompts whose 32 tokens the NPU engine, generating greedily on its own, produced exactly
             /// as the CPU engine did (nil when not run).
@@ -89,7 +91,7 @@ extension SimulatorBackedTests {
                     + "disagreements \(margins.count) (largest CPU margin " + String(format: "%.3f", margins.max() ?? 0) + "), "
                     + "exact ties at the card's maximum \(tiesAtMaximum) (lower id = CPU's token \(tiesResolvedToCPU)), "
                     + String(format: "mean |logit - CPU logit| %.3g, largest %.3g, ", deviationSum / Double(max(1, steps)), deviationMax)
-                    + "bit-identical to the CPU engine at card precision \(bitIdenticalSteps)/\(steps)"
+                    + "bit-identical to the CPU engine at card precision \(bitIdenticalSteps)/\(steps), as served \(identicalToServedSteps)/\(steps)"
                     + (freeRunningEqual.map { ", free-running greedy sequences equal \($0)/\(CPUEquivalence.prompts.count)" } ?? "")
             }
         }
@@ -129,6 +131,7 @@ extension SimulatorBackedTests {
                         let logits = try await npu.engine.forward(fed, at: position).values
                         let asOnCard = npu.variant.logits == .bf16 ? logits : logits.map(\.bf16Rounded)
                         if asOnCard == exact { results[index].bitIdenticalSteps += 1 }
+                        if logits == served { results[index].identicalToServedSteps += 1 }
                         let chosen = argmax(logits)
                         let deviations = zip(logits, served).map { abs($0 - $1) }
                         results[index].deviationSum += Double(deviations.reduce(0, +)) / Double(deviations.count)
