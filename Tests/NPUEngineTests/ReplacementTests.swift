@@ -30,12 +30,14 @@ extension SimulatorBackedTests {
         }
 
         static func openPool(devices: Int, library: AXCLLibrary, control: SimulatorControl, log: Log,
-                             engineTimeout: Double = settings.engineTimeout) async throws -> (NPUCardPool, [DeviceID]) {
+                             engineTimeout: Double = settings.engineTimeout,
+                             recoveryAttempts: Int = settings.recoveryAttempts) async throws -> (NPUCardPool, [DeviceID]) {
             control.setDeviceCount(UInt32(devices))
             let ids = try AXCLRuntime(library: library).devices()
             var settings = Self.settings
             settings.deviceIDs = ids
             settings.engineTimeout = engineTimeout
+            settings.recoveryAttempts = recoveryAttempts
             return (try await NPUCardPool.open(library: library, settings: settings, report: log.report), ids)
         }
 
@@ -48,12 +50,13 @@ extension SimulatorBackedTests {
             let ids: [DeviceID]
             let engine: NPUEngine
 
-            static func open(engineTimeout: Double = settings.engineTimeout) async throws -> TwoCards {
+            static func open(engineTimeout: Double = settings.engineTimeout,
+                             recoveryAttempts: Int = settings.recoveryAttempts) async throws -> TwoCards {
                 let directory = try TemporaryDirectory()
                 let (library, control) = try Simulator.fresh()
                 let log = Log()
                 let (pool, ids) = try await Replacement.openPool(devices: 2, library: library, control: control, log: log,
-                                                                 engineTimeout: engineTimeout)
+                                                                 engineTimeout: engineTimeout, recoveryAttempts: recoveryAttempts)
                 let engine = try await pool.place(try TinyModel.package(.configJSON, in: directory))
                 return TwoCards(directory: directory, control: control, log: log, pool: pool, ids: ids, engine: engine)
             }
@@ -83,8 +86,11 @@ extension SimulatorBackedTests {
             control.setOfflineAfterExecutes(Int64(count))
         }
 
-        @Test func wholeModelMovesToAnotherCardWithItsCachedPromptAndAnswersAsBefore() async throws {
-            let cards = try await TwoCards.open()
+        /// With one recovery round (which releases the model) and with none (the card fails at its
+        /// first fault, still holding the model's handles, which the move releases).
+        @Test(arguments: [1, 0])
+        func wholeModelMovesToAnotherCardWithItsCachedPromptAndAnswersAsBefore(recoveryAttempts: Int) async throws {
+            let cards = try await TwoCards.open(recoveryAttempts: recoveryAttempts)
             let (control, log, pool, ids, engine) = (cards.control, cards.log, cards.pool, cards.ids, cards.engine)
             #expect(engine.placement.map { $0.device.id } == [ids[0]])
             let prompt = TinyModel.prompt(40, seed: 12)

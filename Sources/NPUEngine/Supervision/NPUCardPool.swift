@@ -162,8 +162,20 @@ public final class NPUCardPool: DeviceMonitor, Sendable {
         let failedName = failed.status.name
         for engine in engines where await !engine.isUnloadedForGood() {
             let name = engine.package.manifest.modelName
-            // What it still holds on the cards that work counts as free for the new placement.
-            await engine.releaseForRecovery()
+            // What it still holds on the cards that work counts as free for the new placement. On
+            // the failed card the release is best effort, and bounded: a lost card's calls may
+            // not return (its recovery, when it ran, released it already).
+            let timeout = failed.settings.engineTimeout
+            do {
+                try await ExecuteWatchdog.run(
+                    clocks: [], timeout: timeout, deadline: timeout,
+                    stalled: { stall in EngineUnavailableError("releasing it on its cards did not return within \(NPUEngine.seconds(stall.seconds))") },
+                    lateReturn: {}) { await engine.releaseForRecovery() }
+            } catch {
+                failed.health.appendDetail("\(name) could not be moved to another card: \(error)")
+                report("\(name) could not be moved off \(failedName), which failed: \(error)")
+                continue
+            }
             do {
                 let (_, description) = try await place(engine.package, options: engine.options) { newCards in
                     try await engine.move(to: newCards)
