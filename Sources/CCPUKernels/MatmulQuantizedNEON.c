@@ -124,60 +124,90 @@ static inline __attribute__((always_inline)) void tile_q5_1(
     tile_q5(row, nb, k, xq, xd, xs, nt, 1, res);
 }
 
-DEFINE_TILED_MATMUL(axl_neon_matmul_q4_0, tile_q4_0)
+static DEFINE_TILED_MATMUL(tiled_q4_0, tile_q4_0)
 static DEFINE_TILED_MATMUL(tiled_q4_1, tile_q4_1)
+static DEFINE_TILED_MATMUL(tiled_q8_0, tile_q8_0)
 
-// q4_1 for a single token (a decode step): four blocks per step, their four integer sums added
-// pairwise into one vector and the four blocks' d and m converted together, where the tile
-// function spends a conversion, a scalar product and two half-precision loads on each block.
-static float decode_row_q4_1(const uint8_t *row, int nb, const int8_t *xq, const float *xd, const float *xs) {
-    float32x4_t acc = vdupq_n_f32(0.0f), minimums = vdupq_n_f32(0.0f);
+// The single-token (decode) path of q4_0, q4_1 and q8_0: four blocks per step, their four integer
+// sums added pairwise into one vector and the four blocks' f16 scales (and q4_1's minimums)
+// converted together, where the tile functions spend a conversion, a scalar product and one or two
+// half-precision loads on each block.
+enum single_token_format { SINGLE_Q4_0, SINGLE_Q4_1, SINGLE_Q8_0 };
+
+// Block `block`'s integer sum Σ q·a with the token's activations `a`; *header gets its first four
+// bytes (d, and q4_1's m), or d alone zero-extended.
+static inline __attribute__((always_inline)) int32x4_t block_sum(
+    const uint8_t *block, const int8_t *a, enum single_token_format format, uint32_t *header) {
+    if (format == SINGLE_Q4_1) {
+        memcpy(header, block, 4);
+    } else {
+        uint16_t d;
+        memcpy(&d, block, 2);
+        *header = d;
+    }
+    if (format == SINGLE_Q8_0)
+        return dot_block(vld1q_s8((const int8_t *)(block + 2)), vld1q_s8((const int8_t *)(block + 18)), a);
+    const uint8x16_t packed = vld1q_u8(block + (format == SINGLE_Q4_1 ? 4 : 2));
+    return dot_block(vreinterpretq_s8_u8(vandq_u8(packed, vdupq_n_u8(0x0F))),
+                     vreinterpretq_s8_u8(vshrq_n_u8(packed, 4)), a);
+}
+
+// One row's dot product with one token. q4_1: w = d·q + m; q4_0: w = d·(q − 8); q8_0: w = d·q;
+// the constant part times the block's scaled activation sum xs is the `offsets` term.
+static inline __attribute__((always_inline)) float single_token_row(
+    const uint8_t *row, int nb, const int8_t *xq, const float *xd, const float *xs,
+    enum single_token_format format) {
+    const int bytes = format == SINGLE_Q4_0 ? Q4_0_BYTES : format == SINGLE_Q4_1 ? Q4_1_BYTES : Q8_0_BYTES;
+    float32x4_t acc = vdupq_n_f32(0.0f), offsets = vdupq_n_f32(0.0f);
     int b = 0;
     for (; b + 4 <= nb; b += 4) {
-        int32x4_t sums[4];
-        uint32x4_t headers = vdupq_n_u32(0);
-        // (a macro: the lane index must be a constant)
-#define BLOCK_Q4_1(i)                                                                          \
-        {                                                                                      \
-            const uint8_t *block = row + (size_t)(b + i) * Q4_1_BYTES;                         \
-            uint32_t header;                                                                   \
-            memcpy(&header, block, 4);                                                         \
-            headers = vsetq_lane_u32(header, headers, i);                                      \
-            const uint8x16_t packed = vld1q_u8(block + 4);                                     \
-            sums[i] = dot_block(vreinterpretq_s8_u8(vandq_u8(packed, vdupq_n_u8(0x0F))),       \
-                                vreinterpretq_s8_u8(vshrq_n_u8(packed, 4)), xq + (b + i) * 32); \
-        }
-        BLOCK_Q4_1(0) BLOCK_Q4_1(1) BLOCK_Q4_1(2) BLOCK_Q4_1(3)
-#undef BLOCK_Q4_1
-        const int32x4_t blockSums = vpaddq_s32(vpaddq_s32(sums[0], sums[1]), vpaddq_s32(sums[2], sums[3]));
+        const uint8_t *block = row + (size_t)b * bytes;
+        uint32_t h0, h1, h2, h3;
+        const int32x4_t s0 = block_sum(block, xq + b * 32, format, &h0);
+        const int32x4_t s1 = block_sum(block + bytes, xq + b * 32 + 32, format, &h1);
+        const int32x4_t s2 = block_sum(block + 2 * bytes, xq + b * 32 + 64, format, &h2);
+        const int32x4_t s3 = block_sum(block + 3 * bytes, xq + b * 32 + 96, format, &h3);
+        const int32x4_t sums = vpaddq_s32(vpaddq_s32(s0, s1), vpaddq_s32(s2, s3));
+        const uint32_t packed[4] = {h0, h1, h2, h3};
+        const uint32x4_t headers = vld1q_u32(packed);
         const float32x4_t d = vcvt_f32_f16(vreinterpret_f16_u16(vmovn_u32(headers)));
-        const float32x4_t m = vcvt_f32_f16(vreinterpret_f16_u16(vshrn_n_u32(headers, 16)));
-        acc = vfmaq_f32(acc, vcvtq_f32_s32(blockSums), vmulq_f32(d, vld1q_f32(xd + b)));
-        minimums = vfmaq_f32(minimums, m, vld1q_f32(xs + b));
+        acc = vfmaq_f32(acc, vcvtq_f32_s32(sums), vmulq_f32(d, vld1q_f32(xd + b)));
+        if (format == SINGLE_Q4_1) {
+            const float32x4_t m = vcvt_f32_f16(vreinterpret_f16_u16(vshrn_n_u32(headers, 16)));
+            offsets = vfmaq_f32(offsets, m, vld1q_f32(xs + b));
+        } else if (format == SINGLE_Q4_0) {
+            offsets = vfmaq_f32(offsets, vmulq_n_f32(d, -8.0f), vld1q_f32(xs + b));
+        }
     }
-    float res = vaddvq_f32(vaddq_f32(acc, minimums));
+    float res = vaddvq_f32(vaddq_f32(acc, offsets));
     for (; b < nb; b++) {
-        const uint8_t *block = row + (size_t)b * Q4_1_BYTES;
-        const uint8x16_t packed = vld1q_u8(block + 4);
-        const int32x4_t sum = dot_block(vreinterpretq_s8_u8(vandq_u8(packed, vdupq_n_u8(0x0F))),
-                                        vreinterpretq_s8_u8(vshrq_n_u8(packed, 4)), xq + b * 32);
-        res += half(block) * xd[b] * (float)vaddvq_s32(sum) + half(block + 2) * xs[b];
+        const uint8_t *block = row + (size_t)b * bytes;
+        uint32_t header;
+        const float sum = (float)vaddvq_s32(block_sum(block, xq + b * 32, format, &header));
+        const float d = half(block);
+        res += d * xd[b] * sum;
+        if (format == SINGLE_Q4_1) res += half(block + 2) * xs[b];
+        if (format == SINGLE_Q4_0) res -= 8.0f * d * xs[b];
     }
     return res;
 }
 
-void axl_neon_matmul_q4_1(AXL_QUANTIZED_MATMUL_PARAMS) {
-    if (tokenCount != 1) {
-        tiled_q4_1(w, rowBytes, rowBegin, rowEnd, k, xq, xd, xs, tokenCount, out, outStride);
-        return;
+#define DEFINE_NEON_MATMUL(NAME, TILED, FORMAT)                                                \
+    void NAME(AXL_QUANTIZED_MATMUL_PARAMS) {                                                   \
+        if (tokenCount != 1) {                                                                 \
+            TILED(w, rowBytes, rowBegin, rowEnd, k, xq, xd, xs, tokenCount, out, outStride);   \
+            return;                                                                            \
+        }                                                                                      \
+        for (int r = rowBegin; r < rowEnd; r++) {                                              \
+            const uint8_t *row = w + (size_t)r * rowBytes;                                     \
+            prefetch_ahead(row, rowBytes);                                                     \
+            out[r] = single_token_row(row, k / 32, xq, xd, xs, FORMAT);                        \
+        }                                                                                      \
     }
-    for (int r = rowBegin; r < rowEnd; r++) {
-        const uint8_t *row = w + (size_t)r * rowBytes;
-        prefetch_ahead(row, rowBytes);
-        out[r] = decode_row_q4_1(row, k / 32, xq, xd, xs);
-    }
-}
-DEFINE_TILED_MATMUL(axl_neon_matmul_q8_0, tile_q8_0)
+
+DEFINE_NEON_MATMUL(axl_neon_matmul_q4_0, tiled_q4_0, SINGLE_Q4_0)
+DEFINE_NEON_MATMUL(axl_neon_matmul_q4_1, tiled_q4_1, SINGLE_Q4_1)
+DEFINE_NEON_MATMUL(axl_neon_matmul_q8_0, tiled_q8_0, SINGLE_Q8_0)
 DEFINE_TILED_MATMUL(axl_neon_matmul_q5_0, tile_q5_0)
 DEFINE_TILED_MATMUL(axl_neon_matmul_q5_1, tile_q5_1)
 
