@@ -105,35 +105,6 @@ import Testing
 extension SimulatorBackedTests {
     /// The engine embeds from either table: from an fp32 one into fp32 layers without rounding.
     @Suite(.enabled(if: Simulator.isAvailable)) struct FullPrecisionEmbeddings {
-        /// The tokens fed at each call (a prompt crossing a chunk boundary, then four greedy
-        /// tokens) and the CPU engine's logits after each.
-        static func cpuReference(_ file: GGUFFile) async throws -> (fed: [[Int32]], logits: [[Float]]) {
-            let cpu = try CPUEngine(file: file, contextLength: TinyModel.contextLength)
-            let prompt = TinyModel.prompt(140, seed: 21)
-            var logits = [try await cpu.forward(prompt, at: 0).values], fed: [[Int32]] = [prompt]
-            for step in 0 ..< 4 {
-                let next = [Int32(argmax(logits.last!))]
-                fed.append(next)
-                logits.append(try await cpu.forward(next, at: prompt.count + step).values)
-            }
-            return (fed, logits)
-        }
-
-        static func logits(of package: NPUModelPackage, on card: SimulatedCard, fed: [[Int32]]) async throws -> [[Float]] {
-            let engine = try await NPUEngine.load(package, on: card.device)
-            var position = 0, all: [[Float]] = []
-            for tokens in fed {
-                all.append(try await engine.forward(tokens, at: position).values)
-                position += tokens.count
-            }
-            try await engine.unload()
-            return all
-        }
-
-        static func largestDeviation(_ a: [[Float]], _ b: [[Float]]) -> Float {
-            zip(a, b).map { zip($0, $1).map { abs($0 - $1) }.max() ?? .infinity }.max() ?? .infinity
-        }
-
         /// The tiny model's embeddings are arbitrary f32 values, which a bf16 table rounds: with an
         /// fp32 table and fp32 IO only summation order separates the NPU path from the CPU engine
         /// as it serves (the CPU kernels group tokens differently from the card's chunks).
@@ -142,10 +113,10 @@ extension SimulatorBackedTests {
             let directory = try TemporaryDirectory()
             let full = try TinyModel.package(layout, in: directory, activations: .fp32, logits: .fp32, embeddings: .fp32)
             let vendorTable = try TinyModel.package(layout, in: directory, activations: .fp32, logits: .fp32)
-            let reference = try await Self.cpuReference(GGUFFile(path: directory.file("tiny.gguf").path))
+            let reference = try await TinyModel.cpuReference(GGUFFile(path: directory.file("tiny.gguf").path))
             let card = try await SimulatedCard.open()
-            let exact = Self.largestDeviation(try await Self.logits(of: full, on: card, fed: reference.fed), reference.logits)
-            let rounded = Self.largestDeviation(try await Self.logits(of: vendorTable, on: card, fed: reference.fed), reference.logits)
+            let exact = largestDeviation(try await TinyModel.logits(of: full, on: card, fed: reference.fed), reference.logits)
+            let rounded = largestDeviation(try await TinyModel.logits(of: vendorTable, on: card, fed: reference.fed), reference.logits)
             print("largest logit deviation from the CPU engine (f32), fp32 IO, \(layout.rawValue): fp32 table \(exact), bf16 table \(rounded)")
             #expect(exact < 1e-4 && exact * 100 < rounded)
         }
@@ -157,7 +128,7 @@ extension SimulatorBackedTests {
             let vendor = try TinyModel.package(.configJSON, in: directory)
             let fed = [TinyModel.prompt(140, seed: 23), [5], [7]]
             let card = try await SimulatedCard.open()
-            let a = try await Self.logits(of: full, on: card, fed: fed), b = try await Self.logits(of: vendor, on: card, fed: fed)
+            let a = try await TinyModel.logits(of: full, on: card, fed: fed), b = try await TinyModel.logits(of: vendor, on: card, fed: fed)
             #expect(a.count == b.count && zip(a, b).allSatisfy { differences($0, $1) == 0 })
         }
     }

@@ -70,30 +70,14 @@ extension SimulatorBackedTests {
             let ggufURL = directory.file("tiny-bf16-embeddings.gguf")
             try Data(TinyModel.gguf(bf16Embeddings: true)).write(to: ggufURL)
             let file = try GGUFFile(path: ggufURL.path)
-            let cpu = try CPUEngine(file: file, contextLength: TinyModel.contextLength)
-            // The CPU engine's logits after the prompt, then after each of four greedy tokens.
-            let prompt = TinyModel.prompt(140, seed: 21)
-            var reference = [try await cpu.forward(prompt, at: 0).values], fed: [[Int32]] = [prompt]
-            for step in 0 ..< 4 {
-                let next = [Int32(argmax(reference.last!))]
-                fed.append(next)
-                reference.append(try await cpu.forward(next, at: prompt.count + step).values)
-            }
+            let reference = try await TinyModel.cpuReference(file)
             var deviations: [FloatIOType: Float] = [:]
             let card = try await SimulatedCard.open()
             for type in [FloatIOType.bf16, .fp16, .fp32] {
                 let options = NPUPackageConverter.Options(layout: .configJSON, contextLength: TinyModel.contextLength, chunk: TinyModel.chunk,
                                                           historyStep: TinyModel.historyStep, activations: type, logits: .fp32)
                 let package = try NPUPackageConverter(file: file, options: options).write(to: directory.file("tiny-\(type.rawValue)"))
-                let engine = try await NPUEngine.load(package, on: card.device)
-                var position = 0, deviation: Float = 0
-                for (tokens, expected) in zip(fed, reference) {
-                    let logits = try await engine.forward(tokens, at: position).values
-                    position += tokens.count
-                    deviation = max(deviation, zip(logits, expected).map { abs($0 - $1) }.max() ?? .infinity)
-                }
-                deviations[type] = deviation
-                try await engine.unload()
+                deviations[type] = largestDeviation(try await TinyModel.logits(of: package, on: card, fed: reference.fed), reference.logits)
             }
             print("largest logit deviation from the CPU engine (f32), fp32 logits: "
                 + [FloatIOType.bf16, .fp16, .fp32].map { "\($0.rawValue) IO \(deviations[$0]!)" }.joined(separator: ", "))

@@ -1,5 +1,6 @@
 import AXCL
 import AXCLSimulatorSupport
+import CPUEngine
 import Foundation
 import GGUF
 import ModelConversion
@@ -78,6 +79,39 @@ struct TinyModel {
         var random = SplitMix(state: seed)
         return (0 ..< count).map { _ in Int32.random(in: 1 ..< Int32(vocabulary), using: &random) }
     }
+}
+
+extension TinyModel {
+    /// The tokens fed at each call (a prompt crossing a chunk boundary, then four greedy tokens)
+    /// and the CPU engine's logits after each: the reference the NPU path is compared with.
+    static func cpuReference(_ file: GGUFFile) async throws -> (fed: [[Int32]], logits: [[Float]]) {
+        let cpu = try CPUEngine(file: file, contextLength: contextLength)
+        let prompt = TinyModel.prompt(140, seed: 21)
+        var logits = [try await cpu.forward(prompt, at: 0).values], fed: [[Int32]] = [prompt]
+        for step in 0 ..< 4 {
+            let next = [Int32(argmax(logits.last!))]
+            fed.append(next)
+            logits.append(try await cpu.forward(next, at: prompt.count + step).values)
+        }
+        return (fed, logits)
+    }
+
+    /// The logits `package` computes on `card` after each call of `fed`, from an empty cache.
+    static func logits(of package: NPUModelPackage, on card: SimulatedCard, fed: [[Int32]]) async throws -> [[Float]] {
+        let engine = try await NPUEngine.load(package, on: card.device)
+        var position = 0, all: [[Float]] = []
+        for tokens in fed {
+            all.append(try await engine.forward(tokens, at: position).values)
+            position += tokens.count
+        }
+        try await engine.unload()
+        return all
+    }
+}
+
+/// The largest absolute difference between corresponding logits of two runs.
+func largestDeviation(_ a: [[Float]], _ b: [[Float]]) -> Float {
+    zip(a, b).map { zip($0, $1).map { abs($0 - $1) }.max() ?? .infinity }.max() ?? .infinity
 }
 
 /// A simulator in a fresh state with one opened card.
