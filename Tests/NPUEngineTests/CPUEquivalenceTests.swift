@@ -181,8 +181,11 @@ extension SimulatorBackedTests {
                     #expect(result.deviationMax < 1e-3, "only summation order may separate the logits")
                 }
                 #expect(result.margins.allSatisfy { $0 < Self.nearTie }, "a disagreement that is not a near tie is an arithmetic difference, not precision")
-                // The levels measured (docs/simulated-axmodel.md), with a few steps of slack for other kernel paths.
-                #expect(result.rate >= 0.93, "\(npu.variant)")
+                // Rounded variants measured 94.4–98.8 % as the kernels' summation order changed
+                // (docs/simulated-axmodel.md); other vector paths (AVX2, NEON, scalar) sum in other
+                // orders again. The floor catches a systematic error; any single arithmetic error
+                // fails the near-tie check above.
+                #expect(result.rate >= 0.90, "\(npu.variant)")
             }
             for npu in npus { try await npu.engine.unload() }
         }
