@@ -36,11 +36,14 @@ public struct DeviceStatus: Sendable, Equatable {
     public var faultCounts: [String: Int]
     /// Completed recoveries since start.
     public var recoveryCount: Int
+    /// Models held on this card that no other card has taken over: while the card is down they
+    /// cannot be served. Empty for a working card, and for a failed one whose models were moved.
+    public var blockedModels: [String]
 
     public init(id: Int, name: String, state: State, detail: String? = nil, temperatureCelsius: Double? = nil,
                 cmmTotalBytes: UInt64? = nil, cmmUsedBytes: UInt64? = nil, npuLoadPercent: Double? = nil,
                 cpuLoadPercent: Double? = nil, firmwareVersion: String? = nil, faultCounts: [String: Int] = [:],
-                recoveryCount: Int = 0) {
+                recoveryCount: Int = 0, blockedModels: [String] = []) {
         self.id = id
         self.name = name
         self.state = state
@@ -53,6 +56,7 @@ public struct DeviceStatus: Sendable, Equatable {
         self.firmwareVersion = firmwareVersion
         self.faultCounts = faultCounts
         self.recoveryCount = recoveryCount
+        self.blockedModels = blockedModels
     }
 }
 

@@ -110,6 +110,7 @@ extension SimulatorBackedTests {
             #expect(failed.detail?.contains("\(model) was moved to axcl:\(ids[1].rawValue)") == true, "\(failed.detail ?? "")")
             #expect(log.text.contains("\(model) was moved off axcl:\(ids[0].rawValue), which failed, to axcl:\(ids[1].rawValue)"), "\(log.text)")
             #expect(engine.placement.map { $0.device.id } == [ids[1]])
+            #expect(await pool.deviceStatuses().allSatisfy(\.blockedModels.isEmpty), "the failed card blocks no model: no restart is needed")
             #expect(await engine.health() == .ready)
             #expect(await engine.cachedCount() == prompt.count, "the cached prompt was computed again on the new card")
             let stats = control.deviceStats(ids[1].rawValue)
@@ -174,6 +175,8 @@ extension SimulatorBackedTests {
             #expect(detail.contains("could not be moved to another card") && detail.contains("ENGINE_EXECUTE_FAIL"), "\(detail)")
             #expect(engine.placement.map { $0.device.id } == [ids[0]])
             #expect(await engine.health().state == .failed)
+            #expect(await pool.deviceStatuses().map(\.blockedModels) == [[engine.package.manifest.modelName], []],
+                    "the failed card blocks the model it kept: a restart may place it")
             #expect(pool.cards[1].status.state == .ready, "the second card recovered from its own fault")
             #expect(control.deviceStats(ids[1].rawValue).models == 0 && control.deviceStats(ids[1].rawValue).deviceAllocations == 0)
             for card in pool.cards { await card.stop() }

@@ -59,6 +59,12 @@ public final class CardHealth: Sendable {
         status.withLock { $0.detail = ($0.detail.map { $0 + "; " } ?? "") + sentence }
     }
 
+    /// Notes a model of this failed card that no other card could take: it stays unavailable
+    /// until a restart finds a working card for it.
+    public func recordBlocked(model: String) {
+        status.withLock { if !$0.blockedModels.contains(model) { $0.blockedModels.append(model) } }
+    }
+
     /// Counts a fault under its kind's name (`device lost`, `bad parameter`, `timeout`, …).
     public func recordFault(_ kind: String) {
         status.withLock { $0.faultCounts[kind, default: 0] += 1 }

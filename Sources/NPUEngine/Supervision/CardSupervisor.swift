@@ -47,6 +47,19 @@ public actor CardSupervisor {
 
     public nonisolated var status: DeviceStatus { health.snapshot }
 
+    /// The status with the models that wait on the card while it is down: those it still holds
+    /// (a wedged or recovering card) and those of a failed card that nothing took over. Models
+    /// being moved off a failed card count as taken over; the move ends within the engine
+    /// timeout either way.
+    func statusWithBlockedModels() -> DeviceStatus {
+        var current = health.snapshot
+        guard !health.acceptsWork else { return current }
+        for name in residentEngines.map(\.package.manifest.modelName) where !current.blockedModels.contains(name) {
+            current.blockedModels.append(name)
+        }
+        return current
+    }
+
     /// Loads a package onto this card as a supervised engine.
     public func loadEngine(_ package: NPUModelPackage, options: NPUEngineOptions = NPUEngineOptions()) async throws -> NPUEngine {
         try health.admit()

@@ -8,16 +8,20 @@ import Foundation
 /// good is placed again on the others. It is also the device monitor that health and metrics read.
 public final class NPUCardPool: DeviceMonitor, Sendable {
     public let cards: [CardSupervisor]
+    /// Configured cards that did not open (missing from the device list, or refusing to open):
+    /// shown as failed, with the reason, and never given a model.
+    public let unopened: [DeviceStatus]
     private let report: @Sendable (String) -> Void
 
     /// - Parameter report: receives a line when a model is split across cards, for the server's log.
-    public init(cards: [CardSupervisor], report: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(cards: [CardSupervisor], unopened: [DeviceStatus] = [], report: @escaping @Sendable (String) -> Void = { _ in }) {
         self.cards = cards
+        self.unopened = unopened
         self.report = report
     }
 
-    /// Opens every configured card. A card that does not open is reported and left out; no card
-    /// at all is an error.
+    /// Opens every configured card. A card that does not open is reported, shown as failed and
+    /// left out, and the others serve; no card at all is an error.
     public static func open(library: AXCLLibrary, settings: CardSupervisionSettings,
                             report: @escaping @Sendable (String) -> Void = { _ in }) async throws -> NPUCardPool {
         let runtime = try AXCLRuntime(library: library)
@@ -26,21 +30,38 @@ public final class NPUCardPool: DeviceMonitor, Sendable {
         guard !wanted.isEmpty else { throw AXCLUsageError.noDevices }
         var cards: [CardSupervisor] = []
         var failures: [String] = []
+        var unopened: [DeviceStatus] = []
         for id in wanted {
             do {
                 cards.append(try await CardSupervisor.open(library: library, deviceID: id, settings: settings, report: report))
             } catch {
                 failures.append("device \(id.rawValue): \(error)")
-                report("NPU device \(id.rawValue) is not used: \(error)")
+                let detail = unopenedDetail(id, listed: listed, error: error, settings: settings)
+                unopened.append(DeviceStatus(id: Int(id.rawValue), name: "axcl:\(id.rawValue)", state: .failed, detail: detail))
+                report("NPU device \(id.rawValue) is not used: \(detail)")
             }
         }
         guard !cards.isEmpty else { throw NPUEngineError.deviceUnavailable("no configured card opened (\(failures.joined(separator: "; ")))") }
-        let pool = NPUCardPool(cards: cards, report: report)
+        let pool = NPUCardPool(cards: cards, unopened: unopened, report: report)
         await pool.superviseFailures()
         return pool
     }
 
-    public func deviceStatuses() async -> [DeviceStatus] { cards.map(\.status) }
+    /// The cards that opened, then those that did not.
+    public func deviceStatuses() async -> [DeviceStatus] {
+        var statuses: [DeviceStatus] = []
+        for card in cards { statuses.append(await card.statusWithBlockedModels()) }
+        return statuses + unopened
+    }
+
+    /// Why a configured card is not used, with what to do about it.
+    static func unopenedDetail(_ id: DeviceID, listed: [DeviceID], error: any Error, settings: CardSupervisionSettings) -> String {
+        let why = listed.contains(id)
+            ? "it did not open: \(error)"
+            : "it is not in the runtime's device list \(listed.map(\.rawValue)) after waiting \(Int(settings.openEnumerationTimeout)) s"
+        return "\(why). The other configured cards serve; check the card with axcl-smi (seated, powered, driver loaded) "
+            + "or remove it from AXLLAMA_DEVICES, then restart axllama"
+    }
 
     /// The device list once the configured cards (or, with none configured, any card) are in it:
     /// right after a boot or a driver reload the list stays empty for a while (axera.md §5), so
@@ -173,6 +194,7 @@ public final class NPUCardPool: DeviceMonitor, Sendable {
                     lateReturn: {}) { await engine.releaseForRecovery() }
             } catch {
                 failed.health.appendDetail("\(name) could not be moved to another card: \(error)")
+                failed.health.recordBlocked(model: name)
                 report("\(name) could not be moved off \(failedName), which failed: \(error)")
                 continue
             }
@@ -187,6 +209,7 @@ public final class NPUCardPool: DeviceMonitor, Sendable {
                 report("\(name) was moved off \(failedName), which failed, to \(description)")
             } catch {
                 failed.health.appendDetail("\(name) could not be moved to another card: \(error)")
+                failed.health.recordBlocked(model: name)
                 report("\(name) could not be moved off \(failedName), which failed: \(error); "
                     + "it stays unavailable until axllama is restarted with a working card")
             }

@@ -114,10 +114,16 @@ public final class ServingLifecycle: Service, Sendable {
         }
     }
 
-    /// Alive means worth keeping: no device is wedged or given up on. A recovering card is
-    /// alive (the recovery ladder is working); a wedged one lets systemd's watchdog restart us.
-    static func isAlive(_ report: HealthReport) -> Bool {
-        !report.devices.contains { $0.state == .wedged || $0.state == .failed }
+    /// Alive means a restart would not help: systemd's watchdog restarts us (which opens the
+    /// runtime and every card afresh) only when a card is wedged or failed and either still holds
+    /// a model nothing else took over, or no card is left that works. A card that failed after
+    /// its models were moved, or one that was dead from the start while the others serve, would
+    /// fail again after a restart, and the restarts would only interrupt the cards that work. A
+    /// recovering card is alive (the recovery ladder is working).
+    public static func isAlive(_ report: HealthReport) -> Bool {
+        let down = report.devices.filter { $0.state == .wedged || $0.state == .failed }
+        if down.contains(where: { !$0.blockedModels.isEmpty }) { return false }
+        return down.isEmpty || down.count < report.devices.count
     }
 
     /// What `systemctl status` shows.

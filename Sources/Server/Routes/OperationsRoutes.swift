@@ -63,9 +63,12 @@ struct HealthBody: Encodable {
         let firmwareVersion: String?
         let faults: [String: Int]
         let recoveries: Int
+        /// Models that cannot be served until this card works again (or a restart places them).
+        let blockedModels: [String]
 
         enum CodingKeys: String, CodingKey {
             case id, name, state, detail, faults, recoveries
+            case blockedModels = "blocked_models"
             case temperatureCelsius = "temperature_celsius"
             case cmmUsedBytes = "cmm_used_bytes"
             case cmmTotalBytes = "cmm_total_bytes"
@@ -108,7 +111,7 @@ struct HealthBody: Encodable {
             Device(id: $0.id, name: $0.name, state: $0.state.rawValue, detail: $0.detail, temperatureCelsius: $0.temperatureCelsius,
                    cmmUsedBytes: $0.cmmUsedBytes, cmmTotalBytes: $0.cmmTotalBytes, npuLoadPercent: $0.npuLoadPercent,
                    cpuLoadPercent: $0.cpuLoadPercent, firmwareVersion: $0.firmwareVersion, faults: $0.faultCounts,
-                   recoveries: $0.recoveryCount)
+                   recoveries: $0.recoveryCount, blockedModels: $0.blockedModels)
         }
         models = report.models.map { Model(name: $0.name, state: $0.state.rawValue, pinned: $0.isPinned, busy: $0.isBusy, queued: $0.queued, error: $0.loadError) }
         queueDepth = report.queueDepth
