@@ -10,6 +10,8 @@ final class LlamaTransformer {
     let rope: RotaryEmbedding
     let state: RunState
     let pool: WorkerPool
+    /// How each region's products are cut into chunks (all layers have the same shapes).
+    private let plans: RegionPlans
     /// Rounds to bf16 where an NPU card's layer engines exchange data (the embedding row, each
     /// layer's output, K/V cache rows, logits), so the NPU path can be checked against this pass
     /// bit for bit (axera.md §3.4). Off for serving.
@@ -25,6 +27,7 @@ final class LlamaTransformer {
                                frequencyScale: shape.ropeFrequencyScale, frequencyFactors: weights.ropeFrequencyFactors)
         state = RunState(shape: shape, batchCapacity: batchCapacity, contextCapacity: contextCapacity,
                          workers: pool.workerCount)
+        plans = RegionPlans(shape: shape, weights: weights, workers: pool.workerCount)
     }
 
     /// Appends `tokens` to `cache` (at positions cache.count...), in batches of the run state's
@@ -45,8 +48,7 @@ final class LlamaTransformer {
 
     private func forward(_ tokens: UnsafeBufferPointer<TokenID>, cache: KVCache, computeLogits: Bool,
                          pooled: UnsafeMutablePointer<Float>?) {
-        let h = shape, s = state, n = tokens.count, start = cache.count
-        let dim = h.embeddingLength, qWidth = h.queryWidth, kvWidth = h.kvWidth, ffn = h.feedForwardLength
+        let h = shape, s = state, n = tokens.count, start = cache.count, dim = h.embeddingLength
 
         for t in 0..<n {
             weights.tokenEmbedding.dequantizeRow(Int(tokens[t]), into: s.x + t * dim)
@@ -55,58 +57,8 @@ final class LlamaTransformer {
         if roundsAtCardBoundaries { roundToBFloat16(s.x, count: n * dim) }
 
         for (l, layer) in weights.layers.enumerated() {
-            // attention: norm, then q into the run state and k, v straight into the cache
-            layer.attentionNorm.withUnsafeBufferPointer { norm in
-                for t in 0..<n {
-                    rmsNorm(s.x + t * dim, weight: norm.baseAddress!, epsilon: h.rmsEpsilon,
-                            into: s.xb + t * dim, count: dim)
-                }
-            }
-            s.input.set(s.xb, tokens: n, columns: dim)
-            multiply(MatmulTarget(layer.query, s.q, stride: qWidth),
-                     MatmulTarget(layer.key, cache.keys(layer: l, slot: start), stride: kvWidth),
-                     MatmulTarget(layer.value, cache.values(layer: l, slot: start), stride: kvWidth),
-                     input: s.input, pool: pool)
-            for t in 0..<n {
-                let query = s.q + t * qWidth
-                let key = cache.keys(layer: l, slot: start + t), value = cache.values(layer: l, slot: start + t)
-                if let bias = layer.queryBias, let keyBias = layer.keyBias, let valueBias = layer.valueBias {
-                    add(bias, to: query, count: qWidth)
-                    add(keyBias, to: key, count: kvWidth)
-                    add(valueBias, to: value, count: kvWidth)
-                }
-                if let queryNorm = layer.queryNorm, let keyNorm = layer.keyNorm {
-                    normalizeHeads(query, heads: h.headCount, weight: queryNorm)
-                    normalizeHeads(key, heads: h.kvHeadCount, weight: keyNorm)
-                }
-                let table = s.ropeTable + t * rope.tableSize
-                rope.rotate(query, heads: h.headCount, table: table)
-                rope.rotate(key, heads: h.kvHeadCount, table: table)
-            }
-            if roundsAtCardBoundaries {
-                roundToBFloat16(cache.keys(layer: l, slot: start), count: n * kvWidth)
-                roundToBFloat16(cache.values(layer: l, slot: start), count: n * kvWidth)
-            }
-            attend(layer: l, tokens: n, start: start, cache: cache)
-            s.input.set(s.attention, tokens: n, columns: qWidth)
-            multiply(MatmulTarget(layer.attentionOutput, s.xb, stride: dim), input: s.input, pool: pool)
-            add(s.xb, to: s.x, count: n * dim)
-
-            // feed-forward: norm, SwiGLU, down projection, residual
-            layer.feedForwardNorm.withUnsafeBufferPointer { norm in
-                for t in 0..<n {
-                    rmsNorm(s.x + t * dim, weight: norm.baseAddress!, epsilon: h.rmsEpsilon,
-                            into: s.xb + t * dim, count: dim)
-                }
-            }
-            s.input.set(s.xb, tokens: n, columns: dim)
-            multiply(MatmulTarget(layer.gate, s.gate, stride: ffn), MatmulTarget(layer.up, s.up, stride: ffn),
-                     input: s.input, pool: pool)
-            axl_silu_mul(s.gate, s.up, Int32(n * ffn))
-            s.input.set(s.gate, tokens: n, columns: ffn)
-            multiply(MatmulTarget(layer.down, s.xb, stride: dim), input: s.input, pool: pool)
-            add(s.xb, to: s.x, count: n * dim)
-            if roundsAtCardBoundaries { roundToBFloat16(s.x, count: n * dim) }
+            attentionBlock(layer, index: l, tokens: n, start: start, cache: cache)
+            feedForwardBlock(layer, tokens: n)
         }
 
         weights.outputNorm.withUnsafeBufferPointer { norm in
@@ -122,8 +74,115 @@ final class LlamaTransformer {
         }
         if computeLogits {
             s.input.set(s.xb, tokens: 1, columns: dim)
-            multiply(MatmulTarget(weights.output, s.logits, stride: h.vocabularySize), input: s.input, pool: pool)
-            if roundsAtCardBoundaries { roundToBFloat16(s.logits, count: h.vocabularySize) }
+            multiply(MatmulTarget(weights.output, s.logits, stride: h.vocabularySize), input: s.input,
+                     plan: plans.classifier, pool: pool) { _, rows in
+                if roundsAtCardBoundaries { roundToBFloat16(s.logits + rows.lowerBound, count: rows.count) }
+            }
+        }
+    }
+
+    /// Norm; q into the run state and k, v straight into the cache, each chunk of rows finished
+    /// (biases, QK-norm, RoPE) by the thread that computed it; attention; output projection with
+    /// the residual added chunk by chunk.
+    private func attentionBlock(_ layer: LlamaLayerWeights, index l: Int, tokens n: Int, start: Int,
+                                cache: KVCache) {
+        let h = shape, s = state, dim = h.embeddingLength, qWidth = h.queryWidth, kvWidth = h.kvWidth
+        normalize(layer.attentionNorm, tokens: n)
+        s.input.set(s.xb, tokens: n, columns: dim)
+        let keys = cache.keys(layer: l, slot: start), values = cache.values(layer: l, slot: start)
+        multiply(MatmulTarget(layer.query, s.q, stride: qWidth), MatmulTarget(layer.key, keys, stride: kvWidth),
+                 MatmulTarget(layer.value, values, stride: kvWidth), input: s.input, plan: plans.attentionInput,
+                 pool: pool) { group, rows in
+            switch group {
+            case 0: finishHeads(rows, of: s.q, stride: qWidth, tokens: n, bias: layer.queryBias, norm: layer.queryNorm)
+            case 1:
+                finishHeads(rows, of: keys, stride: kvWidth, tokens: n, bias: layer.keyBias, norm: layer.keyNorm)
+                roundCacheRows(rows, of: keys, tokens: n)
+            default:
+                if let bias = layer.valueBias {
+                    for t in 0..<n { addRows(rows, of: bias, to: values + t * kvWidth) }
+                }
+                roundCacheRows(rows, of: values, tokens: n)
+            }
+        }
+        attend(layer: l, tokens: n, start: start, cache: cache)
+        s.input.set(s.attention, tokens: n, columns: qWidth)
+        multiply(MatmulTarget(layer.attentionOutput, s.xb, stride: dim), input: s.input,
+                 plan: plans.attentionOutput, pool: pool) { _, rows in
+            addResidual(rows, tokens: n, rounding: false)
+        }
+    }
+
+    /// Norm; gate and up on the same rows in each chunk, followed there by SwiGLU and, for
+    /// blocks-of-32 weights, the quantization of those columns of the down projection's input;
+    /// down projection with the residual added chunk by chunk.
+    private func feedForwardBlock(_ layer: LlamaLayerWeights, tokens n: Int) {
+        let s = state, dim = shape.embeddingLength, ffn = shape.feedForwardLength
+        normalize(layer.feedForwardNorm, tokens: n)
+        s.input.set(s.xb, tokens: n, columns: dim)
+        s.hiddenInput.set(s.gate, tokens: n, columns: ffn)
+        let quantizesInChunks = layer.down.activationFormat == .blocksOf32
+        multiply(MatmulTarget(layer.gate, s.gate, stride: ffn), MatmulTarget(layer.up, s.up, stride: ffn),
+                 input: s.input, plan: plans.feedForwardInput, pool: pool) { _, rows in
+            for t in 0..<n {
+                axl_silu_mul(s.gate + t * ffn + rows.lowerBound, s.up + t * ffn + rows.lowerBound, Int32(rows.count))
+            }
+            if quantizesInChunks { s.hiddenInput.quantize(columns: rows) }
+        }
+        if quantizesInChunks { s.hiddenInput.markQuantized() }
+        multiply(MatmulTarget(layer.down, s.xb, stride: dim), input: s.hiddenInput, plan: plans.feedForwardOutput,
+                 pool: pool) { _, rows in
+            addResidual(rows, tokens: n, rounding: roundsAtCardBoundaries)
+        }
+    }
+
+    /// xb = rmsNorm(x) for each token of the batch.
+    private func normalize(_ weight: [Float], tokens n: Int) {
+        let s = state, dim = shape.embeddingLength
+        weight.withUnsafeBufferPointer { norm in
+            for t in 0..<n {
+                rmsNorm(s.x + t * dim, weight: norm.baseAddress!, epsilon: shape.rmsEpsilon, into: s.xb + t * dim,
+                        count: dim)
+            }
+        }
+    }
+
+    /// Bias, QK-norm and RoPE of whole heads `rows` (a chunk of the q or k product) of each token.
+    @inline(__always)
+    private func finishHeads(_ rows: Range<Int>, of x: UnsafeMutablePointer<Float>, stride: Int, tokens n: Int,
+                             bias: [Float]?, norm: [Float]?) {
+        let hd = shape.headDimension, firstHead = rows.lowerBound / hd, heads = rows.count / hd
+        for t in 0..<n {
+            let row = x + t * stride
+            if let bias { addRows(rows, of: bias, to: row) }
+            if let norm { normalizeHeads(row + firstHead * hd, heads: heads, weight: norm) }
+            rope.rotate(row + firstHead * hd, heads: heads, table: state.ropeTable + t * rope.tableSize)
+        }
+    }
+
+    /// row[r] += vector[r] for r in `rows`.
+    @inline(__always)
+    private func addRows(_ rows: Range<Int>, of vector: [Float], to row: UnsafeMutablePointer<Float>) {
+        vector.withUnsafeBufferPointer {
+            add($0.baseAddress! + rows.lowerBound, to: row + rows.lowerBound, count: rows.count)
+        }
+    }
+
+    /// The card keeps its K/V cache in bf16: rounds `rows` of each new cache row at card precision.
+    @inline(__always)
+    private func roundCacheRows(_ rows: Range<Int>, of first: UnsafeMutablePointer<Float>, tokens n: Int) {
+        guard roundsAtCardBoundaries else { return }
+        for t in 0..<n { roundToBFloat16(first + t * shape.kvWidth + rows.lowerBound, count: rows.count) }
+    }
+
+    /// x += xb over `rows` of each token, then rounded to bf16 where a layer's output leaves the card.
+    @inline(__always)
+    private func addResidual(_ rows: Range<Int>, tokens n: Int, rounding: Bool) {
+        let s = state, dim = shape.embeddingLength
+        for t in 0..<n {
+            let first = t * dim + rows.lowerBound
+            add(s.xb + first, to: s.x + first, count: rows.count)
+            if rounding { roundToBFloat16(s.x + first, count: rows.count) }
         }
     }
 

@@ -57,6 +57,23 @@ final class MatmulInput {
         isQuantized = true
     }
 
+    /// Quantizes columns `range` (whole blocks of 32) of every token, for a region whose chunks
+    /// each produce some of the values: they quantize their own columns from several threads at
+    /// once, and the caller declares the whole input quantized with `markQuantized()` afterwards.
+    /// Blocks are quantized independently, so the result equals `quantize()`'s.
+    func quantize(columns range: Range<Int>) {
+        precondition(range.lowerBound % 32 == 0 && range.count % 32 == 0)
+        for t in 0..<tokens {
+            let first = t * columns + range.lowerBound
+            axl_quantize_row_q8(values + first, Int32(range.count), quants + first, scales + first / 32,
+                                scaledSums + first / 32)
+        }
+    }
+
+    func markQuantized() {
+        isQuantized = true
+    }
+
     /// The Q8_K form for K-quant weights, unless already made; the row width must be whole 256s.
     func quantizeSuperBlocks() {
         guard !isSuperBlockQuantized else { return }

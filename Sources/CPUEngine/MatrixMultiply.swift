@@ -13,11 +13,15 @@ struct MatmulTarget {
     }
 }
 
-/// Computes up to three products of the same input in one parallel region (q, k, v or gate,
-/// up). Each matrix's rows are cut into chunks that the pool's threads claim; each kernel call
-/// covers all tokens of its rows, so a weight row is read once per batch and reused across tokens.
+/// Computes up to three products of the same input (q, k, v or gate, up) in one parallel region,
+/// cut into the chunks of `plan`, whose groups name the products by bit (1 = a, 2 = b, 4 = c). Each
+/// kernel call covers all tokens of its rows, so a weight row is read once per batch and reused
+/// across tokens. The thread that computed a chunk then calls `finish(group, rows)`, so work that
+/// needs only those rows (RoPE, a residual add, SwiGLU) follows while they are in its cache,
+/// without a region of its own.
 func multiply(_ a: MatmulTarget, _ b: MatmulTarget? = nil, _ c: MatmulTarget? = nil,
-              input: MatmulInput, pool: WorkerPool) {
+              input: MatmulInput, plan: RowChunkPlan, pool: WorkerPool,
+              finish: (_ group: Int, _ rows: Range<Int>) -> Void = { _, _ in }) {
     // (a nested function rather than an array of targets: no allocation per call)
     func prepare(_ target: MatmulTarget?) {
         guard let weight = target?.weight else { return }
@@ -32,22 +36,22 @@ func multiply(_ a: MatmulTarget, _ b: MatmulTarget? = nil, _ c: MatmulTarget? = 
     prepare(a)
     prepare(b)
     prepare(c)
-    let sizeA = pool.chunkSize(for: a.weight.rows), chunksA = (a.weight.rows + sizeA - 1) / sizeA
-    let sizeB = b.map { pool.chunkSize(for: $0.weight.rows) } ?? 1
-    let chunksB = b.map { ($0.weight.rows + sizeB - 1) / sizeB } ?? 0
-    let sizeC = c.map { pool.chunkSize(for: $0.weight.rows) } ?? 1
-    let chunksC = c.map { ($0.weight.rows + sizeC - 1) / sizeC } ?? 0
-    pool.run(chunks: chunksA + chunksB + chunksC) { chunk, _ in
-        let target: MatmulTarget, index: Int, size: Int
-        if chunk < chunksA {
-            (target, index, size) = (a, chunk, sizeA)
-        } else if chunk < chunksA + chunksB {
-            (target, index, size) = (b!, chunk - chunksA, sizeB)
-        } else {
-            (target, index, size) = (c!, chunk - chunksA - chunksB, sizeC)
+    plan.chunks.withUnsafeBufferPointer { chunks in
+        plan.groups.withUnsafeBufferPointer { groups in
+            pool.run(chunks: chunks.count) { index, _ in
+                let chunk = chunks[index], products = groups[chunk.group].products
+                if products & 1 != 0 {
+                    multiplyRows(a.weight, input, rows: chunk.rows, into: a.out, outStride: a.stride)
+                }
+                if products & 2 != 0 {
+                    multiplyRows(b!.weight, input, rows: chunk.rows, into: b!.out, outStride: b!.stride)
+                }
+                if products & 4 != 0 {
+                    multiplyRows(c!.weight, input, rows: chunk.rows, into: c!.out, outStride: c!.stride)
+                }
+                finish(chunk.group, chunk.rows)
+            }
         }
-        let rows = index * size..<min(target.weight.rows, (index + 1) * size)
-        multiplyRows(target.weight, input, rows: rows, into: target.out, outStride: target.stride)
     }
 }
 

@@ -28,7 +28,11 @@ final class RunState {
 
     /// RoPE cosines and sines of each token of the batch.
     let ropeTable: UnsafeMutablePointer<Float>
+    /// The input of the q/k/v, output and gate/up products.
     let input: MatmulInput
+    /// The down projection's input (SwiGLU's output), which the gate/up region quantizes chunk by
+    /// chunk while `input` still holds what that region reads.
+    let hiddenInput: MatmulInput
 
     init(shape h: LlamaHyperparameters, batchCapacity: Int, contextCapacity: Int, workers: Int) {
         self.batchCapacity = batchCapacity
@@ -49,6 +53,7 @@ final class RunState {
         ropeTable = .allocate(capacity: batchCapacity * h.ropeDimensionCount)
         let widest = max(h.embeddingLength, h.queryWidth, h.feedForwardLength)
         input = MatmulInput(capacity: batchCapacity * widest)
+        hiddenInput = MatmulInput(capacity: batchCapacity * h.feedForwardLength)
     }
 
     deinit {

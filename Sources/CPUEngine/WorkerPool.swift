@@ -12,6 +12,11 @@ import Synchronization
 /// A region is a number of chunks that threads claim one at a time from a shared counter, so a
 /// thread the operating system has descheduled (the machine is shared) holds up at most the one
 /// chunk it claimed instead of a fixed share of every region.
+///
+/// The counters that threads update during a region each sit on cache lines of their own
+/// (`SeparateAtomics`), and a worker reports the chunks it ran once, when it finds no more to
+/// claim, rather than after each one: every update of a line another core is reading moves the
+/// line between cores, and decode's regions are short enough for that to show.
 final class WorkerPool: @unchecked Sendable {
     /// Threads taking part in a region, the caller included.
     let workerCount: Int
@@ -19,13 +24,16 @@ final class WorkerPool: @unchecked Sendable {
     /// How long a worker spins waiting for the next region before it parks.
     private let spinNanoseconds: UInt64
 
-    /// The current region's number; only the caller changes it.
-    private let generation = Atomic<Int>(0)
+    private let counters = SeparateAtomics(count: 3)
+    /// The current region's number; only the caller changes it. The line workers spin on.
+    private let generation: UnsafeMutablePointer<Atomic<Int>>
+    /// region << 32 | chunk count, published before the region's claims open; written once per
+    /// region like `generation`, so it shares its line.
+    private let regionSize: UnsafeMutablePointer<Atomic<Int>>
     /// region << 32 | next unclaimed chunk.
-    private let claims = Atomic<Int>(0)
-    /// region << 32 | chunk count, published before the region's claims open.
-    private let regionSize = Atomic<Int>(0)
-    private let finished = Atomic<Int>(0)
+    private let claims: UnsafeMutablePointer<Atomic<Int>>
+    /// Chunks of the current region that workers other than the caller have finished and reported.
+    private let finished: UnsafeMutablePointer<Atomic<Int>>
     private let sleepers = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
@@ -38,6 +46,7 @@ final class WorkerPool: @unchecked Sendable {
     init(threads: Int, spinMicroseconds: Int = 1000) {
         workerCount = max(1, threads)
         spinNanoseconds = UInt64(spinMicroseconds) * 1000
+        (generation, regionSize, claims, finished) = (counters[0], counters[0] + 1, counters[1], counters[2])
         mutex = .allocate(capacity: 1)
         wakeUp = .allocate(capacity: 1)
         pthread_mutex_init(mutex, nil)
@@ -60,7 +69,7 @@ final class WorkerPool: @unchecked Sendable {
     func shutdown() {
         guard !stopping.load(ordering: .acquiring) else { return }
         stopping.store(true, ordering: .sequentiallyConsistent)
-        generation.add(1, ordering: .sequentiallyConsistent)
+        generation.pointee.add(1, ordering: .sequentiallyConsistent)
         pthread_mutex_lock(mutex)
         pthread_cond_broadcast(wakeUp)
         pthread_mutex_unlock(mutex)
@@ -85,19 +94,19 @@ final class WorkerPool: @unchecked Sendable {
         }
         precondition(chunks < 1 << 31)
         withoutActuallyEscaping(body) { body in
-            let region = generation.load(ordering: .relaxed) + 1
+            let region = generation.pointee.load(ordering: .relaxed) + 1
             job = body
-            regionSize.store(region << 32 | chunks, ordering: .releasing)
-            finished.store(0, ordering: .relaxed)
-            claims.store(region << 32, ordering: .releasing)
-            generation.store(region, ordering: .sequentiallyConsistent)
+            regionSize.pointee.store(region << 32 | chunks, ordering: .releasing)
+            finished.pointee.store(0, ordering: .relaxed)
+            claims.pointee.store(region << 32, ordering: .releasing)
+            generation.pointee.store(region, ordering: .sequentiallyConsistent)
             if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
                 pthread_mutex_lock(mutex)
                 pthread_cond_broadcast(wakeUp)
                 pthread_mutex_unlock(mutex)
             }
-            workOnClaims(worker: 0)
-            while finished.load(ordering: .acquiring) < chunks { axl_cpu_relax() }
+            let others = chunks - workOnClaims(worker: 0)
+            while finished.pointee.load(ordering: .acquiring) < others { axl_cpu_relax() }
             job = nil
         }
     }
@@ -108,15 +117,22 @@ final class WorkerPool: @unchecked Sendable {
         return (target + granule - 1) / granule * granule
     }
 
-    private func workOnClaims(worker: Int) {
+    /// Runs chunks until none is left to claim and returns how many it ran; a worker other than
+    /// the caller reports them in `finished` first. All chunks it ran belong to one region: the
+    /// next region opens only after the caller has counted them.
+    @discardableResult
+    private func workOnClaims(worker: Int) -> Int {
+        var ran = 0
         while true {
-            let claim = claims.add(1, ordering: .acquiring).oldValue
-            let size = regionSize.load(ordering: .acquiring)
+            let claim = claims.pointee.add(1, ordering: .acquiring).oldValue
+            let size = regionSize.pointee.load(ordering: .acquiring)
             // a claim on a finished region's counter, or past the end, means there is nothing left
-            guard size >> 32 == claim >> 32, claim & 0xFFFF_FFFF < size & 0xFFFF_FFFF else { return }
+            guard size >> 32 == claim >> 32, claim & 0xFFFF_FFFF < size & 0xFFFF_FFFF else { break }
             runJob(chunk: claim & 0xFFFF_FFFF, worker: worker)
-            finished.add(1, ordering: .releasing)
+            ran += 1
         }
+        if worker != 0, ran > 0 { finished.pointee.add(ran, ordering: .releasing) }
+        return ran
     }
 
     // Kept out of line so the thread's reference to the closure is released before it reports
@@ -141,7 +157,7 @@ final class WorkerPool: @unchecked Sendable {
         let deadline = monotonicNanoseconds() + spinNanoseconds
         var spins = 0
         while true {
-            let current = generation.load(ordering: .acquiring)
+            let current = generation.pointee.load(ordering: .acquiring)
             if current != seen { return current }
             spins += 1
             if spins & 255 == 0, monotonicNanoseconds() > deadline { break }
@@ -149,15 +165,38 @@ final class WorkerPool: @unchecked Sendable {
         }
         pthread_mutex_lock(mutex)
         sleepers.add(1, ordering: .sequentiallyConsistent)
-        var current = generation.load(ordering: .sequentiallyConsistent)
+        var current = generation.pointee.load(ordering: .sequentiallyConsistent)
         while current == seen {
             pthread_cond_wait(wakeUp, mutex)
-            current = generation.load(ordering: .sequentiallyConsistent)
+            current = generation.pointee.load(ordering: .sequentiallyConsistent)
         }
         sleepers.subtract(1, ordering: .sequentiallyConsistent)
         pthread_mutex_unlock(mutex)
         return current
     }
+}
+
+/// Groups of atomic integers, each group alone on its own 128 bytes (x86 cores fetch cache lines
+/// in pairs), so that a thread updating one group does not take away the line another thread is
+/// reading. `self[i]` is the first integer of group i; the group's others follow it.
+private final class SeparateAtomics {
+    private static let spacing = 128 / MemoryLayout<Atomic<Int>>.stride
+    private let base: UnsafeMutablePointer<Atomic<Int>>
+    private let total: Int
+
+    init(count: Int) {
+        total = count * Self.spacing
+        base = UnsafeMutableRawPointer.allocate(byteCount: count * 128, alignment: 128)
+            .bindMemory(to: Atomic<Int>.self, capacity: total)
+        for i in 0..<total { (base + i).initialize(to: Atomic<Int>(0)) }
+    }
+
+    deinit {
+        for i in 0..<total { _ = (base + i).move() }
+        UnsafeMutableRawPointer(base).deallocate()
+    }
+
+    subscript(group: Int) -> UnsafeMutablePointer<Atomic<Int>> { base + group * Self.spacing }
 }
 
 /// What a worker thread needs to start.
