@@ -13,13 +13,19 @@ public struct BenchmarkResult: Sendable, Codable, Equatable {
     /// CPU time of the whole process during decode: on a shared machine it shows how much of the
     /// wall time the engine actually ran (spinning workers count too).
     public var decodeProcessCPUSeconds: Double
+    /// The fastest and the median single decode step: on a shared machine the fastest steps are
+    /// the ones no other process interrupted, which makes them the steadiest figure to compare
+    /// two builds by.
+    public var decodeFastestTokenSeconds: Double
+    public var decodeMedianTokenSeconds: Double
     public var prefillTokensPerSecond: Double { Double(promptTokens) / prefillSeconds }
     public var decodeTokensPerSecond: Double { Double(decodeTokens) / decodeSeconds }
     /// The greedy continuation, so runs can be checked for determinism.
     public var generated: [TokenID]
 
     enum CodingKeys: String, CodingKey {
-        case promptTokens, decodeTokens, threads, prefillSeconds, decodeSeconds, decodeProcessCPUSeconds, generated
+        case promptTokens, decodeTokens, threads, prefillSeconds, decodeSeconds, decodeProcessCPUSeconds,
+             decodeFastestTokenSeconds, decodeMedianTokenSeconds, generated
     }
 }
 
@@ -33,16 +39,26 @@ public enum CPUEngineBenchmark {
         let prefilled = monotonicSeconds()
         let cpuBefore = processCPUSeconds()
         var generated = [token]
+        var stepSeconds: [Double] = []
+        stepSeconds.reserveCapacity(decodeTokens)
+        var stepStart = prefilled
         for step in 0..<decodeTokens {
             logits = try engine.evaluate([token], at: promptTokens.count + step)
             token = argmax(logits.values)
             generated.append(token)
+            let now = monotonicSeconds()
+            stepSeconds.append(now - stepStart)
+            stepStart = now
         }
         let finished = monotonicSeconds()
+        stepSeconds.sort()
         return BenchmarkResult(promptTokens: promptTokens.count, decodeTokens: decodeTokens,
                                threads: engine.threadCount, prefillSeconds: prefilled - start,
                                decodeSeconds: finished - prefilled,
-                               decodeProcessCPUSeconds: processCPUSeconds() - cpuBefore, generated: generated)
+                               decodeProcessCPUSeconds: processCPUSeconds() - cpuBefore,
+                               decodeFastestTokenSeconds: stepSeconds.first ?? 0,
+                               decodeMedianTokenSeconds: stepSeconds.isEmpty ? 0 : stepSeconds[stepSeconds.count / 2],
+                               generated: generated)
     }
 
     /// Loads the model and runs one warm-up plus `repetitions` measured repetitions.

@@ -111,12 +111,6 @@ final class WorkerPool: @unchecked Sendable {
         }
     }
 
-    /// Chunk size that gives each thread several chunks to claim, in multiples of `granule`.
-    func chunkSize(for count: Int, granule: Int = 4) -> Int {
-        let target = max(granule, count / (workerCount * 4))
-        return (target + granule - 1) / granule * granule
-    }
-
     /// Runs chunks until none is left to claim and returns how many it ran; a worker other than
     /// the caller reports them in `finished` first. All chunks it ran belong to one region: the
     /// next region opens only after the caller has counted them.

@@ -51,7 +51,9 @@ struct BenchCommand: ParsableCommand {
                     let prefill = formatFixed(r.prefillTokensPerSecond, digits: 1)
                     let decode = formatFixed(r.decodeTokensPerSecond, digits: 1)
                     let load = formatFixed(r.decodeProcessCPUSeconds / r.decodeSeconds, digits: 2)
-                    print("prompt \(length): prefill \(prefill) tok/s, decode \(r.decodeTokens) \(decode) tok/s (\(r.threads) threads, \(load) CPU-s per s)")
+                    let fastest = formatFixed(r.decodeFastestTokenSeconds * 1000, digits: 2)
+                    let median = formatFixed(r.decodeMedianTokenSeconds * 1000, digits: 2)
+                    print("prompt \(length): prefill \(prefill) tok/s, decode \(r.decodeTokens) \(decode) tok/s (\(r.threads) threads, \(load) CPU-s per s; step fastest \(fastest) ms, median \(median) ms)")
                 }
             }
         }

@@ -51,14 +51,4 @@ private final class Counters: @unchecked Sendable {
         pool.run(chunks: 1) { _, w in worker = w }
         #expect(worker == 0)
     }
-
-    @Test func chunkSizesAreWholeGranulesAndGiveEveryThreadWork() {
-        let pool = WorkerPool(threads: 2)
-        defer { pool.shutdown() }
-        for rows in [4, 192, 576, 1536, 49152] {
-            let size = pool.chunkSize(for: rows)
-            #expect(size % 4 == 0)
-            #expect((rows + size - 1) / size >= min(rows / 4, 8))
-        }
-    }
 }
