@@ -1,8 +1,8 @@
 #include "KernelPaths.h"
 
 // The public kernels forward to the path this build selected (KernelPaths.h). Every format has a
-// kernel on each vector path except the activation quantizer on x86-64, where the compiler
-// vectorises the portable one well.
+// kernel on each vector path except the activation quantizers on x86-64, where the compiler
+// vectorises the portable ones well.
 
 #if AXL_KERNELS_NEON
 #define PATH(name) axl_neon_##name
@@ -43,6 +43,14 @@ void axl_quantize_row_q8(const float *x, int n, int8_t *q, float *d, float *s) {
     axl_neon_quantize_row_q8(x, n, q, d, s);
 #else
     axl_scalar_quantize_row_q8(x, n, q, d, s);
+#endif
+}
+
+void axl_quantize_row_q8_k(const float *x, int n, int8_t *q, float *d, int16_t *sums) {
+#if AXL_KERNELS_NEON
+    axl_neon_quantize_row_q8_k(x, n, q, d, sums);
+#else
+    axl_scalar_quantize_row_q8_k(x, n, q, d, sums);
 #endif
 }
 

@@ -68,6 +68,7 @@ void axl_avx512_decode_q4_1(const uint8_t *w, size_t rowBytes, int rowBegin, int
 
 #if AXL_KERNELS_NEON
 void axl_neon_quantize_row_q8(const float *x, int n, int8_t *q, float *d, float *s);
+void axl_neon_quantize_row_q8_k(const float *x, int n, int8_t *q, float *d, int16_t *sums);
 void axl_neon_matmul_q4_0(AXL_QUANTIZED_MATMUL_PARAMS);
 void axl_neon_matmul_q4_1(AXL_QUANTIZED_MATMUL_PARAMS);
 void axl_neon_matmul_q8_0(AXL_QUANTIZED_MATMUL_PARAMS);

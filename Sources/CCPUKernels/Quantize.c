@@ -27,7 +27,7 @@ void axl_scalar_quantize_row_q8(const float *x, int n, int8_t *q, float *d, floa
 
 // Q8_K as llama.cpp's quantize_row_q8_K_ref lays it out (one f32 scale per 256, sums of 16); the
 // scale is max|x| / 127 like the blocks of 32 above rather than llama.cpp's signed maximum.
-void axl_quantize_row_q8_k(const float *x, int n, int8_t *q, float *d, int16_t *sums) {
+void axl_scalar_quantize_row_q8_k(const float *x, int n, int8_t *q, float *d, int16_t *sums) {
     for (int b = 0; b < n / 256; b++) {
         const float *xb = x + b * 256;
         float amax = 0.0f;

@@ -9,7 +9,8 @@
 // weight once from memory, in rows of a few hundred bytes spread over ~200 tensors, and the
 // hardware prefetchers alone left the single-token q4_1 kernel waiting on memory: on SmolLM2-135M's
 // own tensors (30 layers, one token, one thread, x86-64 AVX-512) prefetching 4 KiB ahead took a
-// sweep of every q4_1 matrix from about 10 ms to 5-6 ms, and 2-8 KiB did about as well.
+// sweep of every q4_1 matrix from about 10 ms to 4.6-4.8 ms; 2 and 8 KiB were up to a tenth slower
+// than 4 (docs/architecture.md).
 #define AXL_PREFETCH_DISTANCE 4096
 
 // Requests the bytes that lie AXL_PREFETCH_DISTANCE past `row`'s, one cache line at a time. Called

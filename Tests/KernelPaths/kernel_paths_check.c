@@ -246,6 +246,19 @@ static void check_quantization(void) {
            identical ? "same bytes as the scalar path" : "DIFFERS from the scalar path", worst_step,
            ok ? "ok" : "FAIL");
     failures += !ok;
+
+    // Q8_K (super-blocks of 256, sums of 16) over the same values: the same bytes as the scalar path
+    static int8_t k_selected[N], k_scalar[N];
+    static float kd_selected[N / 256], kd_scalar[N / 256];
+    static int16_t sums_selected[N / 16], sums_scalar[N / 16];
+    axl_quantize_row_q8_k(x, N, k_selected, kd_selected, sums_selected);
+    axl_scalar_quantize_row_q8_k(x, N, k_scalar, kd_scalar, sums_scalar);
+    const int k_identical = memcmp(k_selected, k_scalar, sizeof k_scalar) == 0 &&
+                            memcmp(kd_selected, kd_scalar, sizeof kd_scalar) == 0 &&
+                            memcmp(sums_selected, sums_scalar, sizeof sums_scalar) == 0;
+    printf("%-6s %-13s %s   %s\n", "q8_K", axl_kernel_path(),
+           k_identical ? "same bytes as the scalar path" : "DIFFERS from the scalar path", k_identical ? "ok" : "FAIL");
+    failures += !k_identical;
 }
 
 typedef struct { int k, rows, tokens, row_begin, row_end; } shape;

@@ -67,6 +67,7 @@ void axl_matmul_bf16(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd
 /// The portable scalar path of each kernel above, in plain C and compiled on every build: what
 /// the tests compare this build's vector path (the functions above) against. Same arguments.
 void axl_scalar_quantize_row_q8(const float *x, int n, int8_t *q, float *d, float *s);
+void axl_scalar_quantize_row_q8_k(const float *x, int n, int8_t *q, float *d, int16_t *sums);
 void axl_scalar_matmul_q4_0(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,
                             const int8_t *xq, const float *xd, const float *xs, int tokenCount,
                             float *out, size_t outStride);
