@@ -7,7 +7,8 @@
 #     aarch64-linux-gnu-gcc; --all-compilers builds with each of them found;
 #   - this machine's own path (AVX-512 or AVX2 on most x86-64 CPUs) and the forced scalar path; on
 #     CPUs with AVX-512 also the 512-bit kernels without VNNI (-mno-avx512vnni) and the AVX2 path
-#     (-DAXL_NO_AVX512, and -mno-avx512f as a CPU without AVX-512 builds it).
+#     (-DAXL_NO_AVX512, and -mno-avx512f as a CPU without AVX-512 builds it); on CPUs with VBMI also
+#     the single-token q4_1 kernel without it (-mno-avx512vbmi).
 # The aarch64 builds need a cross toolchain and qemu-user; on Debian or Ubuntu:
 #   apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
 # Without them those builds are skipped with a message (or fail with --require-aarch64).
@@ -82,6 +83,7 @@ case "$(uname -m)" in
         check "native $(uname -m), scalar path forced" "" "$native_cc" -march=native -DAXL_FORCE_SCALAR
         if grep -qw avx512bw /proc/cpuinfo 2>/dev/null; then
             check "native $(uname -m), AVX-512 without VNNI" "" "$native_cc" -march=native -mno-avx512vnni
+            check "native $(uname -m), AVX-512 without VBMI" "" "$native_cc" -march=native -mno-avx512vbmi
             check "native $(uname -m), AVX2 path (AXL_NO_AVX512)" "" "$native_cc" -march=native -DAXL_NO_AVX512
             check "native $(uname -m) without AVX-512" "" "$native_cc" -march=native -mno-avx512f
         fi

@@ -18,26 +18,34 @@
 
 enum { LOADS_PER_PERIOD = 5 };
 
-// The dword, within (previous load, this load), holding the header of each lane's block, for the
-// five load positions of a period: block b's header is dword 5b of the row.
-#define HEADER_OF(j, l) (5 * ((64 * (j) + 4 * (l)) / 20) - 16 * ((j) - 1))
-#define HEADER_ROW(j)                                                                          \
-    {HEADER_OF(j, 0),  HEADER_OF(j, 1),  HEADER_OF(j, 2),  HEADER_OF(j, 3),                  \
-     HEADER_OF(j, 4),  HEADER_OF(j, 5),  HEADER_OF(j, 6),  HEADER_OF(j, 7),                  \
-     HEADER_OF(j, 8),  HEADER_OF(j, 9),  HEADER_OF(j, 10), HEADER_OF(j, 11),                 \
-     HEADER_OF(j, 12), HEADER_OF(j, 13), HEADER_OF(j, 14), HEADER_OF(j, 15)}
-// Header lanes take their own m (the dword's high half), nibble lanes their block's d (low half).
-#define HALF_OF(j, l) ((64 * (j) + 4 * (l)) % 20 == 0 ? 16 : 0)
-#define HALF_ROW(j)                                                                            \
-    {HALF_OF(j, 0),  HALF_OF(j, 1),  HALF_OF(j, 2),  HALF_OF(j, 3),                          \
-     HALF_OF(j, 4),  HALF_OF(j, 5),  HALF_OF(j, 6),  HALF_OF(j, 7),                          \
-     HALF_OF(j, 8),  HALF_OF(j, 9),  HALF_OF(j, 10), HALF_OF(j, 11),                         \
-     HALF_OF(j, 12), HALF_OF(j, 13), HALF_OF(j, 14), HALF_OF(j, 15)}
+// Each lane's scale is a half of a header: nibble lanes take their block's d (the header's first
+// half), header lanes their own m (its second half). HALF_OF is that half's offset in the header,
+// for lane l of the load at position j of a period.
+#define HALF_OF(j, l) ((64 * (j) + 4 * (l)) % 20 == 0 ? 2 : 0)
+#define FOR_LANES(F, j)                                                                        \
+    F(j, 0), F(j, 1), F(j, 2),  F(j, 3),  F(j, 4),  F(j, 5),  F(j, 6),  F(j, 7),               \
+    F(j, 8), F(j, 9), F(j, 10), F(j, 11), F(j, 12), F(j, 13), F(j, 14), F(j, 15)
 
+#if defined(__AVX512VBMI__)
+// With VBMI one byte permute gathers the sixteen halves, packed, from (previous load, this load):
+// lane l's are bytes HALF_BYTE(j, l) and the one after (block b's header is at byte 20b).
+#define HALF_BYTE(j, l) (20 * ((64 * (j) + 4 * (l)) / 20) + HALF_OF(j, l) - 64 * ((j) - 1))
+#define HALF_BYTES(j, l) HALF_BYTE(j, l), HALF_BYTE(j, l) + 1
+static const uint8_t halfBytes[LOADS_PER_PERIOD][64] __attribute__((aligned(64))) = {
+    {FOR_LANES(HALF_BYTES, 0)}, {FOR_LANES(HALF_BYTES, 1)}, {FOR_LANES(HALF_BYTES, 2)},
+    {FOR_LANES(HALF_BYTES, 3)}, {FOR_LANES(HALF_BYTES, 4)}};
+#else
+// Without it: a dword permute brings each lane its block's header (dword 5b of the row, within
+// (previous load, this load)), a shift moves the wanted half down, and a narrowing packs them.
+#define HEADER_OF(j, l) (5 * ((64 * (j) + 4 * (l)) / 20) - 16 * ((j) - 1))
+#define HALF_SHIFT(j, l) (8 * HALF_OF(j, l))
 static const int32_t headerIndex[LOADS_PER_PERIOD][16] __attribute__((aligned(64))) = {
-    HEADER_ROW(0), HEADER_ROW(1), HEADER_ROW(2), HEADER_ROW(3), HEADER_ROW(4)};
+    {FOR_LANES(HEADER_OF, 0)}, {FOR_LANES(HEADER_OF, 1)}, {FOR_LANES(HEADER_OF, 2)},
+    {FOR_LANES(HEADER_OF, 3)}, {FOR_LANES(HEADER_OF, 4)}};
 static const int32_t halfShift[LOADS_PER_PERIOD][16] __attribute__((aligned(64))) = {
-    HALF_ROW(0), HALF_ROW(1), HALF_ROW(2), HALF_ROW(3), HALF_ROW(4)};
+    {FOR_LANES(HALF_SHIFT, 0)}, {FOR_LANES(HALF_SHIFT, 1)}, {FOR_LANES(HALF_SHIFT, 2)},
+    {FOR_LANES(HALF_SHIFT, 3)}, {FOR_LANES(HALF_SHIFT, 4)}};
+#endif
 
 // The token's activations in the row's byte layout, zero on header bytes and past the row.
 typedef struct {
@@ -70,8 +78,13 @@ static inline __attribute__((always_inline)) void step(
     sums = dot_u8s8_add(sums, high, _mm512_load_si512(a.high + 64 * i));
     const __m512 activation = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sums), _mm512_load_ps(a.scale + 16 * i),
                                               _mm512_load_ps(a.offset + 16 * i));
+#if defined(__AVX512VBMI__)
+    const __m256i halves = _mm512_castsi512_si256(
+        _mm512_permutex2var_epi8(previous, _mm512_load_si512(halfBytes[j]), raw));
+#else
     const __m512i header = _mm512_permutex2var_epi32(previous, _mm512_load_si512(headerIndex[j]), raw);
     const __m256i halves = _mm512_cvtepi32_epi16(_mm512_srlv_epi32(header, _mm512_load_si512(halfShift[j])));
+#endif
     *total = _mm512_fmadd_ps(activation, _mm512_cvtph_ps(halves), *total);
 }
 
