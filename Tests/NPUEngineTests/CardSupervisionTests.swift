@@ -168,11 +168,15 @@ extension SimulatorBackedTests {
             let expected = try await f.reference(prompt: prompt, next: 6)
             f.control.setDeviceOffline(f.supervisor.device.id.rawValue)
             await f.supervisor.pollOnce()
-            #expect(f.supervisor.status.state == .recovering)
+            // The poll started the ladder; on a card that reboots at once the ladder may already
+            // be done by the time this task runs again, so the state alone proves nothing here.
+            let found = f.supervisor.status
+            #expect(found.state == .recovering || (found.state == .ready && found.recoveryCount >= 1), "\(found)")
             // The supervisor's own first poll, started at open, may run late and see the loss too.
-            #expect((1 ... 2).contains(f.supervisor.status.faultCounts["device lost"] ?? 0))
+            #expect((1 ... 2).contains(found.faultCounts["device lost"] ?? 0))
             await f.supervisor.waitForRecovery()
             #expect(f.supervisor.status.state == .ready)
+            #expect(f.supervisor.status.recoveryCount >= 1)
             #expect(differences(try await f.engine.forward([6], at: prompt.count).values, expected) == 0)
             try await f.engine.unload()
         }

@@ -116,7 +116,9 @@ public final class NPUCardPool: DeviceMonitor, Sendable {
                 continue
             }
             do {
-                let engine = try await load([card.engineCard(for: LayerShare(device: card.device, layers: package.layerFiles.indices))])
+                let engine = try await Self.loading(on: [card]) {
+                    try await load([card.engineCard(for: LayerShare(device: card.device, layers: package.layerFiles.indices))])
+                }
                 await card.adopt(engine)
                 return (engine, name)
             } catch let error as NPUEngineError {
@@ -152,13 +154,26 @@ public final class NPUCardPool: DeviceMonitor, Sendable {
         let description = used.map { "\($0.supervisor.status.name) layers \($0.layers.lowerBound)-\($0.layers.upperBound - 1)" }
             .joined(separator: ", ")
         do {
-            let engine = try await load(engineCards)
+            let engine = try await Self.loading(on: used.map(\.supervisor)) { try await load(engineCards) }
             for card in used { await card.supervisor.adopt(engine) }
             return (engine, description)
         } catch let error as NPUEngineError {
             guard case .insufficientCMM = error else { throw error }
             reasons.append("split as \(description): \(error)")
             return nil
+        }
+    }
+
+    /// Runs a load on `cards`; when it fails, reads their telemetry again before the failure goes
+    /// up: a periodic poll may have caught the load half done, and `/health` would show CMM in
+    /// use that the undone load gave back until the next poll (seconds later). Whoever is told
+    /// of the failure then finds the cards as the load left them.
+    private static func loading(on cards: [CardSupervisor], _ load: () async throws -> NPUEngine) async throws -> NPUEngine {
+        do {
+            return try await load()
+        } catch {
+            for card in cards { await card.pollOnce() }
+            throw error
         }
     }
 
