@@ -18,6 +18,7 @@ import urllib.request
 import pytest
 
 from conftest import MODEL, Server
+from test_operations import NotifySocket
 from test_npu_package import PACKAGE_MODEL, MESSAGES, client, package_dir, simulator_library  # noqa: F401
 
 # The execute that fails: past the load's and the first request's executes, inside the second
@@ -117,11 +118,27 @@ load_hang_server_with_fallback = simulated_card_server_fixture({**HANG_AT_LOAD, 
 cmm_short_server = simulated_card_server_fixture({"AXSIM_CMM_EXHAUSTED_AT_LOAD": "10"})
 # Two cards; the first drops off the bus at FAULT_EXECUTE and again after every reboot, so its one
 # recovery round fails and it is declared failed.
-spare_card_server = simulated_card_server_fixture({
+SPARE_CARD = {
     "AXSIM_DEVICE_COUNT": "2", "AXLLAMA_DEVICES": "129,130",
     "AXSIM_OFFLINE_AFTER_EXECUTES": str(FAULT_EXECUTE), "AXSIM_OFFLINE_SURVIVES_REBOOT": "1",
     "AXSIM_REBOOT_SECONDS": "0.2", "AXLLAMA_RECOVERY_ATTEMPTS": "1", "AXLLAMA_TELEMETRY_INTERVAL": "200ms",
-})
+}
+
+
+@pytest.fixture(scope="module")
+def spare_card_notify():
+    listener = NotifySocket()
+    yield listener
+    listener.close()
+
+
+@pytest.fixture(scope="module")
+def spare_card_server(binary, gguf, package_dir, spare_card_notify):  # noqa: F811
+    """The spare-card server run as a systemd unit with WatchdogSec=1 would run it."""
+    instance = simulated_card_server(binary, gguf, package_dir,
+                                     {**SPARE_CARD, "NOTIFY_SOCKET": spare_card_notify.name, "WATCHDOG_USEC": "1000000"})
+    yield instance
+    instance.stop()
 
 
 def refusal(server, model, stream=False):
@@ -326,7 +343,7 @@ def test_cmm_exhausted_while_loading_fails_only_that_load(cmm_short_server):
     assert server.process.poll() is None
 
 
-def test_model_of_a_card_that_fails_for_good_moves_to_the_spare_card(spare_card_server):
+def test_model_of_a_card_that_fails_for_good_moves_to_the_spare_card(spare_card_server, spare_card_notify):
     server = spare_card_server
     with chat(server, PACKAGE_MODEL, 4, stream=False) as response:
         assert response.headers["X-Axllama-Engine"] == "npu"
@@ -363,4 +380,31 @@ def test_model_of_a_card_that_fails_for_good_moves_to_the_spare_card(spare_card_
         size = {m["model"]: m for m in json.loads(response.read())["models"]}[PACKAGE_MODEL]["size_vram"]
     assert size > 0
     assert wait_for(lambda: health(server)[1]["devices"][1]["cmm_used_bytes"] == size, 10), (size, health(server))
+
+    # The failed card blocks no model, so a restart would not help: the watchdog pings go on.
+    assert health(server)[1]["devices"][0]["blocked_models"] == []
+    pings = spare_card_notify.lines.count("WATCHDOG=1")
+    lines = spare_card_notify.wait_for(10, lambda ls: ls.count("WATCHDOG=1") >= pings + 3)
+    assert lines.count("WATCHDOG=1") >= pings + 3, lines[-10:]
+    assert server.process.poll() is None
+
+
+# A restart or a boot with one configured card gone: 131 is not in the simulated device list.
+missing_card_server = simulated_card_server_fixture({"AXSIM_DEVICE_COUNT": "1", "AXLLAMA_DEVICES": "131,129"})
+
+
+def test_configured_card_missing_at_start_is_shown_failed_while_the_other_serves(missing_card_server):
+    server = missing_card_server
+    # The cards open with the first package request, after the wait for a late device list.
+    with chat(server, PACKAGE_MODEL, 4, stream=False) as response:
+        assert response.headers["X-Axllama-Engine"] == "npu"
+        assert json.loads(response.read())["message"]["content"]
+    status, body = health(server)
+    devices = {device["name"]: device for device in body["devices"]}
+    assert devices["axcl:129"]["state"] == "ready", body
+    missing = devices["axcl:131"]
+    assert missing["state"] == "failed" and "not in the runtime's device list" in missing["detail"], body
+    assert missing["blocked_models"] == [] and status == 503, body
+    with open(server.log.name) as log:
+        assert "NPU device 131 is not used" in log.read()
     assert server.process.poll() is None
