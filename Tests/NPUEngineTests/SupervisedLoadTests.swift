@@ -35,6 +35,10 @@ extension SimulatorBackedTests {
                 let package = try TinyModel.package(layout, in: directory)
                 let (library, control) = try Simulator.fresh()
                 let card = try await CardSupervisor.open(library: library, settings: SupervisedLoads.settings(timeout: timeout))
+                // The first telemetry read runs in the background as the card opens; a fault set
+                // before it has run would be found by it instead of by the load under test.
+                for _ in 0 ..< 500 where card.status.temperatureCelsius == nil { try await Task.sleep(for: .milliseconds(20)) }
+                try #require(card.status.temperatureCelsius != nil, "the card's first telemetry read did not arrive")
                 return Fixture(directory: directory, package: package, control: control, card: card, pool: NPUCardPool(cards: [card]))
             }
 
