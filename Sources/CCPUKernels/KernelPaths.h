@@ -59,11 +59,13 @@ void axl_avx2_matmul_f16(AXL_FLOAT_MATMUL_PARAMS);
 void axl_avx512_matmul_q4_0(AXL_QUANTIZED_MATMUL_PARAMS);
 void axl_avx512_matmul_q4_1(AXL_QUANTIZED_MATMUL_PARAMS);
 void axl_avx512_matmul_q8_0(AXL_QUANTIZED_MATMUL_PARAMS);
-// The single-token q4_1 kernel behind axl_avx512_matmul_q4_1 (DecodeQ4_1AVX512.c), for rows of
-// up to AXL_DECODE_MAX_K weights: it lays the token's activations out on the stack.
+// The q4_1 kernel behind axl_avx512_matmul_q4_1 (DecodeQ4_1AVX512.c) for rows of up to
+// AXL_DECODE_MAX_K weights, for one token and for a batch alike: it lays each token's activations
+// out on the stack in the row's byte layout.
 #define AXL_DECODE_MAX_K 8192
 void axl_avx512_decode_q4_1(const uint8_t *w, size_t rowBytes, int rowBegin, int rowEnd, int k,
-                            const int8_t *xq, const float *xd, const float *xs, float *out);
+                            const int8_t *xq, const float *xd, const float *xs, int tokenCount,
+                            float *out, size_t outStride);
 #endif
 
 #if AXL_KERNELS_NEON

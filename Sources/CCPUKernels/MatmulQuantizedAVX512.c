@@ -126,9 +126,12 @@ static inline __attribute__((always_inline)) void tile_q8_0(
 DEFINE_TILED_MATMUL(axl_avx512_matmul_q4_0, tile_q4_0)
 static DEFINE_TILED_MATMUL(tiled_q4_1, tile_q4_1)
 
+// A token's dot products must not depend on how many tokens the call has (a prompt's K/V rows and
+// logits are the same whether its tokens are evaluated in one batch or one by one, which prefix
+// reuse relies on), so one token and a batch take the same kernel for every row width.
 void axl_avx512_matmul_q4_1(AXL_QUANTIZED_MATMUL_PARAMS) {
-    if (tokenCount == 1 && k <= AXL_DECODE_MAX_K) {
-        axl_avx512_decode_q4_1(w, rowBytes, rowBegin, rowEnd, k, xq, xd, xs, out);
+    if (k <= AXL_DECODE_MAX_K) {
+        axl_avx512_decode_q4_1(w, rowBytes, rowBegin, rowEnd, k, xq, xd, xs, tokenCount, out, outStride);
     } else {
         tiled_q4_1(w, rowBytes, rowBegin, rowEnd, k, xq, xd, xs, tokenCount, out, outStride);
     }

@@ -12,71 +12,6 @@ static inline int32x4_t dot_block(int8x16_t low, int8x16_t high, const int8_t *a
     return dot_s8(dot_s8(vdupq_n_s32(0), low, vld1q_s8(a)), high, vld1q_s8(a + 16));
 }
 
-// q4_1: w = d*q + m, so dot = sum_b (dw*da * sum(q*a) + m * da*sum(a)). The nibbles 0...15
-// are valid signed bytes, so SDOT multiplies them with the activations as they are.
-static inline __attribute__((always_inline)) void tile_q4_1(
-    const uint8_t *row, int nb, int k, const int8_t *xq, const float *xd, const float *xs,
-    int nt, float *res) {
-    float32x4_t acc[TILE];
-    float mins[TILE];
-    for (int j = 0; j < nt; j++) { acc[j] = vdupq_n_f32(0.0f); mins[j] = 0.0f; }
-    for (int b = 0; b < nb; b++) {
-        const uint8_t *block = row + (size_t)b * Q4_1_BYTES;
-        const float dw = half(block), mw = half(block + 2);
-        const uint8x16_t packed = vld1q_u8(block + 4);
-        const int8x16_t low = vreinterpretq_s8_u8(vandq_u8(packed, vdupq_n_u8(0x0F)));
-        const int8x16_t high = vreinterpretq_s8_u8(vshrq_n_u8(packed, 4));
-        for (int j = 0; j < nt; j++) {
-            const int32x4_t sum = dot_block(low, high, xq + (size_t)j * k + b * 32);
-            acc[j] = vfmaq_n_f32(acc[j], vcvtq_f32_s32(sum), dw * xd[j * nb + b]);
-            mins[j] += mw * xs[j * nb + b];
-        }
-    }
-    for (int j = 0; j < nt; j++) res[j] = vaddvq_f32(acc[j]) + mins[j];
-}
-
-// q4_0: w = d*(q - 8), so dot = sum_b (dw*da * sum(q*a) - 8 * dw * da*sum(a)).
-static inline __attribute__((always_inline)) void tile_q4_0(
-    const uint8_t *row, int nb, int k, const int8_t *xq, const float *xd, const float *xs,
-    int nt, float *res) {
-    float32x4_t acc[TILE];
-    float offsets[TILE];
-    for (int j = 0; j < nt; j++) { acc[j] = vdupq_n_f32(0.0f); offsets[j] = 0.0f; }
-    for (int b = 0; b < nb; b++) {
-        const uint8_t *block = row + (size_t)b * Q4_0_BYTES;
-        const float dw = half(block);
-        const uint8x16_t packed = vld1q_u8(block + 2);
-        const int8x16_t low = vreinterpretq_s8_u8(vandq_u8(packed, vdupq_n_u8(0x0F)));
-        const int8x16_t high = vreinterpretq_s8_u8(vshrq_n_u8(packed, 4));
-        for (int j = 0; j < nt; j++) {
-            const int32x4_t sum = dot_block(low, high, xq + (size_t)j * k + b * 32);
-            acc[j] = vfmaq_n_f32(acc[j], vcvtq_f32_s32(sum), dw * xd[j * nb + b]);
-            offsets[j] += dw * xs[j * nb + b];
-        }
-    }
-    for (int j = 0; j < nt; j++) res[j] = vaddvq_f32(acc[j]) - 8.0f * offsets[j];
-}
-
-// q8_0: signed x signed, SDOT's own form.
-static inline __attribute__((always_inline)) void tile_q8_0(
-    const uint8_t *row, int nb, int k, const int8_t *xq, const float *xd, const float *xs,
-    int nt, float *res) {
-    (void)xs;
-    float32x4_t acc[TILE];
-    for (int j = 0; j < nt; j++) acc[j] = vdupq_n_f32(0.0f);
-    for (int b = 0; b < nb; b++) {
-        const uint8_t *block = row + (size_t)b * Q8_0_BYTES;
-        const float dw = half(block);
-        const int8x16_t low = vld1q_s8((const int8_t *)(block + 2));
-        const int8x16_t high = vld1q_s8((const int8_t *)(block + 18));
-        for (int j = 0; j < nt; j++) {
-            const int32x4_t sum = dot_block(low, high, xq + (size_t)j * k + b * 32);
-            acc[j] = vfmaq_n_f32(acc[j], vcvtq_f32_s32(sum), dw * xd[j * nb + b]);
-        }
-    }
-    for (int j = 0; j < nt; j++) res[j] = vaddvq_f32(acc[j]);
-}
-
 // A q5 block's 32 five-bit values (0...31, valid signed bytes): the nibbles with bit e of qh
 // at bit 4 of element e. Each byte of qh is spread over the eight lanes it covers, and each lane
 // tests its own bit.
@@ -123,10 +58,6 @@ static inline __attribute__((always_inline)) void tile_q5_1(
     const uint8_t *row, int nb, int k, const int8_t *xq, const float *xd, const float *xs, int nt, float *res) {
     tile_q5(row, nb, k, xq, xd, xs, nt, 1, res);
 }
-
-static DEFINE_TILED_MATMUL(tiled_q4_0, tile_q4_0)
-static DEFINE_TILED_MATMUL(tiled_q4_1, tile_q4_1)
-static DEFINE_TILED_MATMUL(tiled_q8_0, tile_q8_0)
 
 // The single-token (decode) path of q4_0, q4_1 and q8_0: four blocks per step, their four integer
 // sums added pairwise into one vector and the four blocks' f16 scales (and q4_1's minimums)
@@ -192,22 +123,25 @@ static inline __attribute__((always_inline)) float single_token_row(
     return res;
 }
 
-#define DEFINE_NEON_MATMUL(NAME, TILED, FORMAT)                                                \
+// A token's dot products must not depend on how many tokens the call has (a prompt's K/V rows and
+// logits are the same whether its tokens are evaluated in one batch or one by one, which prefix
+// reuse relies on), so a batch runs each token through single_token_row too: rows outer, tokens
+// inner, so that a row stays in L1 while every token reads it.
+#define DEFINE_NEON_MATMUL(NAME, FORMAT)                                                       \
     void NAME(AXL_QUANTIZED_MATMUL_PARAMS) {                                                   \
-        if (tokenCount != 1) {                                                                 \
-            TILED(w, rowBytes, rowBegin, rowEnd, k, xq, xd, xs, tokenCount, out, outStride);   \
-            return;                                                                            \
-        }                                                                                      \
+        const int nb = k / 32;                                                                 \
         for (int r = rowBegin; r < rowEnd; r++) {                                              \
             const uint8_t *row = w + (size_t)r * rowBytes;                                     \
             prefetch_ahead(row, rowBytes);                                                     \
-            out[r] = single_token_row(row, k / 32, xq, xd, xs, FORMAT);                        \
+            for (int t = 0; t < tokenCount; t++)                                               \
+                out[(size_t)t * outStride + r] = single_token_row(                             \
+                    row, nb, xq + (size_t)t * k, xd + (size_t)t * nb, xs + (size_t)t * nb, FORMAT); \
         }                                                                                      \
     }
 
-DEFINE_NEON_MATMUL(axl_neon_matmul_q4_0, tiled_q4_0, SINGLE_Q4_0)
-DEFINE_NEON_MATMUL(axl_neon_matmul_q4_1, tiled_q4_1, SINGLE_Q4_1)
-DEFINE_NEON_MATMUL(axl_neon_matmul_q8_0, tiled_q8_0, SINGLE_Q8_0)
+DEFINE_NEON_MATMUL(axl_neon_matmul_q4_0, SINGLE_Q4_0)
+DEFINE_NEON_MATMUL(axl_neon_matmul_q4_1, SINGLE_Q4_1)
+DEFINE_NEON_MATMUL(axl_neon_matmul_q8_0, SINGLE_Q8_0)
 DEFINE_TILED_MATMUL(axl_neon_matmul_q5_0, tile_q5_0)
 DEFINE_TILED_MATMUL(axl_neon_matmul_q5_1, tile_q5_1)
 

@@ -84,6 +84,18 @@ public final class CPUEngine: InferenceEngine, @unchecked Sendable {
         }
     }
 
+    /// Copies of the cached keys and values of every layer at slots 0..<cachedCount, layer by layer.
+    func cachedKeysAndValues() -> (keys: [Float], values: [Float]) {
+        lock.withLock { _ in
+            var keys: [Float] = [], values: [Float] = []
+            for layer in 0..<cache.layerCount {
+                keys += UnsafeBufferPointer(start: cache.keys(layer: layer, slot: 0), count: cache.count * cache.kvWidth)
+                values += UnsafeBufferPointer(start: cache.values(layer: layer, slot: 0), count: cache.count * cache.kvWidth)
+            }
+            return (keys, values)
+        }
+    }
+
     public func truncate(to length: Int) {
         lock.withLock { _ in cache.count = max(0, min(length, cache.count)) }
     }

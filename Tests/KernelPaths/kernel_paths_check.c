@@ -385,6 +385,59 @@ static void check_matmul(enum format f) {
     failures += !ok;
 }
 
+// A token's outputs must not depend on how many tokens the call has: a prompt evaluated in one
+// batch and token by token must give bit-identical K/V rows and logits (prefix reuse relies on it).
+// A batch of 5 tokens (a full tile and one left over), each token's outputs against a call with
+// that token alone, on this build's path and on the scalar one, including rows wider than the
+// AVX-512 single-token q4_1 kernel's limit (AXL_DECODE_MAX_K = 8192).
+static void check_batch_identity(enum format f) {
+    enum { TOKENS = 5, ROWS = 3, MAX_K = 8448 };
+    static const int widths[] = {32, 96, 576, 1536, 8448};
+    static uint8_t w[ROWS * MAX_K * 4];
+    static float x[TOKENS * MAX_K], batch[TOKENS * ROWS], alone[TOKENS * ROWS];
+    static int8_t xq[TOKENS * MAX_K];
+    static float xd[TOKENS * MAX_K / 32], xs[TOKENS * MAX_K / 32];
+    static int16_t xsums[TOKENS * MAX_K / 16];
+    int identical = 1, tested = 0;
+    for (size_t c = 0; c < sizeof widths / sizeof widths[0]; c++) {
+        const int k = widths[c];
+        if (k % formats[f].block_elements != 0) continue;
+        random_rows(f, ROWS, k, w);
+        for (int i = 0; i < TOKENS * k; i++) x[i] = uniform(-3.0f, 3.0f);
+        const int sumsPerToken = formats[f].selected_k ? k / 16 : k / 32;
+        const int scalesPerToken = formats[f].selected_k ? k / 256 : k / 32;
+        if (formats[f].selected_q) axl_quantize_row_q8(x, TOKENS * k, xq, xd, xs);
+        if (formats[f].selected_k) axl_quantize_row_q8_k(x, TOKENS * k, xq, xd, xsums);
+        const size_t row_bytes = (size_t)(k / formats[f].block_elements) * formats[f].block_bytes;
+        for (int selected = 0; selected < 2; selected++) {
+            for (int t = -1; t < TOKENS; t++) {
+                // t = -1: the whole batch; otherwise token t alone
+                const int n = t < 0 ? TOKENS : 1, first = t < 0 ? 0 : t;
+                float *out = t < 0 ? batch : alone + t * ROWS;
+                const int8_t *q = xq + (size_t)first * k;
+                if (formats[f].selected_q)
+                    (selected ? formats[f].selected_q : formats[f].scalar_q)(
+                        w, row_bytes, 0, ROWS, k, q, xd + first * scalesPerToken, xs + first * sumsPerToken, n, out, ROWS);
+                else if (formats[f].selected_k)
+                    (selected ? formats[f].selected_k : formats[f].scalar_k)(
+                        w, row_bytes, 0, ROWS, k, q, xd + first * scalesPerToken, xsums + first * sumsPerToken, n, out, ROWS);
+                else
+                    (selected ? formats[f].selected_f : formats[f].scalar_f)(
+                        w, row_bytes, 0, ROWS, k, x + (size_t)first * k, n, out, ROWS);
+            }
+            if (memcmp(batch, alone, sizeof batch) != 0) {
+                identical = 0;
+                printf("%-6s %-13s k=%d: a token's outputs in a batch of %d differ from its own call\n",
+                       formats[f].name, selected ? axl_kernel_path() : "scalar", k, TOKENS);
+            }
+            tested++;
+        }
+    }
+    printf("%-6s %-13s batch of %d = one token at a time, bit for bit (%d widths, both paths)   %s\n",
+           formats[f].name, axl_kernel_path(), TOKENS, tested / 2, identical ? "ok" : "FAIL");
+    failures += !identical;
+}
+
 static double seconds(void) {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
@@ -436,6 +489,7 @@ int main(int argc, char **argv) {
            ABSOLUTE_BOUND);
     check_quantization();
     for (int f = 0; f < FORMAT_COUNT; f++) check_matmul((enum format)f);
+    for (int f = 0; f < FORMAT_COUNT; f++) check_batch_identity((enum format)f);
     if (failures) printf("%d kernel check(s) failed\n", failures);
     return failures ? 1 : 0;
 }
