@@ -6,10 +6,10 @@
 #include "QuantBlocks.h"
 #include "WeightPrefetch.h"
 
-// The q4_1 matmul for a single token (a decode step), which reads each row with plain 64-byte
-// loads in its file layout. A q4_1 block is 20 bytes, so every 4-byte lane of such a load lies in
-// one block: either the block's header (f16 d, f16 m) or 4 of its 16 nibble bytes. The token's
-// activations are laid out once per call to match (row_activations), so one load of weights
+// The q4_1 matmul for one token (a decode step) and for a batch alike, which reads each row with
+// plain 64-byte loads in its file layout. A q4_1 block is 20 bytes, so every 4-byte lane of such a
+// load lies in one block: either the block's header (f16 d, f16 m) or 4 of its 16 nibble bytes.
+// Each token's activations are laid out once per call to match (row_activations), so one load of weights
 // needs two u8 x s8 dot products, one conversion and two multiply-adds, where the tiled kernel
 // spends about twice that per two blocks unpacking nibbles and assembling per-block scales:
 //   nibble lane of block b:  d_b · da_b · Σ(q·a) over its 8 elements

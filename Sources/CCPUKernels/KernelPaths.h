@@ -5,6 +5,12 @@
 // otherwise or when AXL_FORCE_SCALAR is defined. The scalar entry points (CCPUKernels.h) are
 // compiled on every build: they are the reference that the tests and
 // scripts/test-neon-kernels.sh check every path against.
+//
+// On every path a token's results do not depend on how many tokens the call has: a batch gives
+// each token the arithmetic (per-block operations, accumulator lanes, final reduction) it gets
+// when alone, so K/V rows and logits are bit-identical whether a token is decoded alone or
+// evaluated in a prefill batch; prefix reuse relies on it (docs/architecture.md). The kernel
+// checks compare a batch with each token alone bit for bit.
 #ifndef AXL_KERNEL_PATHS_H
 #define AXL_KERNEL_PATHS_H
 

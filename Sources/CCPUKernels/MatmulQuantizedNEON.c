@@ -59,10 +59,10 @@ static inline __attribute__((always_inline)) void tile_q5_1(
     tile_q5(row, nb, k, xq, xd, xs, nt, 1, res);
 }
 
-// The single-token (decode) path of q4_0, q4_1 and q8_0: four blocks per step, their four integer
-// sums added pairwise into one vector and the four blocks' f16 scales (and q4_1's minimums)
-// converted together, where the tile functions spend a conversion, a scalar product and one or two
-// half-precision loads on each block.
+// q4_0, q4_1 and q8_0, one token at a time (a batch too, see DEFINE_NEON_MATMUL): four blocks
+// per step, their four integer sums added pairwise into one vector and the four blocks' f16
+// scales (and q4_1's minimums) converted together, where a block at a time costs a conversion, a
+// scalar product and one or two half-precision loads per block.
 enum single_token_format { SINGLE_Q4_0, SINGLE_Q4_1, SINGLE_Q8_0 };
 
 // Block `block`'s integer sum Σ q·a with the token's activations `a`; *header gets its first four
