@@ -227,6 +227,7 @@ SIM_EXPORT axclError axclrtSynchronizeDevice(void) {
 }
 
 SIM_EXPORT axclError axclrtGetDeviceProperties(int32_t deviceId, axclrtDeviceProperties *properties) {
+    sim_hang_if_injected("axclrtGetDeviceProperties");
     if (properties == NULL) return AXCL_RT_ERR(AXCL_SUB_DEVICE, AXCL_ERR_ID_NULL_POINTER);
     sim_lock();
     sim_device *device = sim_find_device(deviceId);

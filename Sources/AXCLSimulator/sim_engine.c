@@ -201,6 +201,7 @@ SIM_EXPORT axclError axclrtEngineGetModelTypeFromModelId(uint64_t modelId, axclr
 }
 
 SIM_EXPORT axclError axclrtEngineCreateContext(uint64_t modelId, uint64_t *contextId) {
+    sim_hang_if_injected("axclrtEngineCreateContext");
     if (contextId == NULL) return ENGINE_ERR(AXCL_ERR_ID_NULL_POINTER);
     sim_device *device = NULL;
     axclError error = enter_engine(&device);
@@ -216,6 +217,7 @@ SIM_EXPORT axclError axclrtEngineCreateContext(uint64_t modelId, uint64_t *conte
 // MARK: IO info: a host-side copy of the model's IO description
 
 SIM_EXPORT axclError axclrtEngineGetIOInfo(uint64_t modelId, axclrtEngineIOInfo *ioInfo) {
+    sim_hang_if_injected("axclrtEngineGetIOInfo");
     if (ioInfo == NULL) return ENGINE_ERR(AXCL_ERR_ID_NULL_POINTER);
     sim_device *device = NULL;
     axclError error = enter_engine(&device);
@@ -398,6 +400,7 @@ SIM_EXPORT axclError axclrtEngineGetOutputDataLayout(axclrtEngineIOInfo ioInfo, 
 // MARK: IO objects and bindings
 
 SIM_EXPORT axclError axclrtEngineCreateIO(axclrtEngineIOInfo ioInfo, axclrtEngineIO *handle) {
+    sim_hang_if_injected("axclrtEngineCreateIO");
     if (handle == NULL) return ENGINE_ERR(AXCL_ERR_ID_NULL_POINTER);
     sim_lock();
     sim_io_info *info = find_io_info(ioInfo);
@@ -467,15 +470,19 @@ static axclError bind(axclrtEngineIO handle, bool input, uint32_t index, const c
 }
 
 SIM_EXPORT axclError axclrtEngineSetInputBufferByIndex(axclrtEngineIO io, uint32_t index, const void *devBuf, uint64_t size) {
+    sim_hang_if_injected("axclrtEngineSetInputBufferByIndex");
     return bind(io, true, index, NULL, devBuf, size);
 }
 SIM_EXPORT axclError axclrtEngineSetOutputBufferByIndex(axclrtEngineIO io, uint32_t index, const void *devBuf, uint64_t size) {
+    sim_hang_if_injected("axclrtEngineSetOutputBufferByIndex");
     return bind(io, false, index, NULL, devBuf, size);
 }
 SIM_EXPORT axclError axclrtEngineSetInputBufferByName(axclrtEngineIO io, const char *name, const void *devBuf, uint64_t size) {
+    sim_hang_if_injected("axclrtEngineSetInputBufferByName");
     return name ? bind(io, true, 0, name, devBuf, size) : ENGINE_ERR(AXCL_ERR_ID_NULL_POINTER);
 }
 SIM_EXPORT axclError axclrtEngineSetOutputBufferByName(axclrtEngineIO io, const char *name, const void *devBuf, uint64_t size) {
+    sim_hang_if_injected("axclrtEngineSetOutputBufferByName");
     return name ? bind(io, false, 0, name, devBuf, size) : ENGINE_ERR(AXCL_ERR_ID_NULL_POINTER);
 }
 

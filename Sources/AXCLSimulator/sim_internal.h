@@ -152,6 +152,10 @@ typedef struct sim_state {
     int32_t offlineDeviceId;
     bool offlineStruck;
     uint64_t hangGeneration;
+    // The named call that hangs (AXSIM_HANG_AT_CALL): its calls seen since it was armed, and
+    // which of them blocks (0 = off).
+    char hangCallSymbol[64];
+    uint64_t hangCallSeen, hangCallAt;
 
     uint8_t *addressBase; // PROT_NONE reservation: fake device addresses are never dereferenceable
     uint64_t addressSpan, nextAddressOffset;
@@ -166,6 +170,10 @@ double sim_now(void);
 void sim_sleep_seconds(double seconds);
 // Blocks an injected hang, with the lock held (released while waiting), until axsim_release_hangs or axsim_reset.
 void sim_wait_for_hang_release(void);
+// At the entry of a runtime call that can be made to hang (sim_call_hang.c): takes the lock,
+// blocks if this is the armed call, and returns with the lock released.
+void sim_hang_if_injected(const char *symbol);
+void sim_load_call_hang_from_environment(void);
 
 // Configuration and lifecycle (sim_state.c).
 void sim_load_config_from_environment(sim_config *config);

@@ -134,11 +134,13 @@ done:
 }
 
 SIM_EXPORT axclError axclrtMalloc(void **devPtr, size_t size, axclrtMemMallocPolicy policy) {
+    sim_hang_if_injected("axclrtMalloc");
     (void)policy; // "currently unused" (axera.md §1.6)
     return device_malloc(devPtr, size);
 }
 
 SIM_EXPORT axclError axclrtMallocCached(void **devPtr, size_t size, axclrtMemMallocPolicy policy) {
+    sim_hang_if_injected("axclrtMallocCached");
     (void)policy;
     return device_malloc(devPtr, size);
 }
@@ -173,6 +175,7 @@ SIM_EXPORT axclError axclrtMemFlush(void *devPtr, size_t size) {
 SIM_EXPORT axclError axclrtMemInvalidate(void *devPtr, size_t size) { return axclrtMemFlush(devPtr, size); }
 
 SIM_EXPORT axclError axclrtMallocHost(void **hostPtr, size_t size) {
+    sim_hang_if_injected("axclrtMallocHost");
     if (hostPtr == NULL) return MEM_ERR(AXCL_ERR_ID_NULL_POINTER);
     if (size == 0) return MEM_ERR(AXCL_ERR_ID_ILLEGAL_PARAM);
     sim_lock();
@@ -218,6 +221,7 @@ SIM_EXPORT axclError axclrtFreeHost(void *hostPtr) {
 }
 
 SIM_EXPORT axclError axclrtMemset(void *devPtr, uint8_t value, size_t count) {
+    sim_hang_if_injected("axclrtMemset");
     if (devPtr == NULL) return MEM_ERR(AXCL_ERR_ID_NULL_POINTER);
     sim_lock();
     sim_device *device = NULL;

@@ -88,6 +88,7 @@ static void load_faults_from_environment(void) {
     g_sim.hangAtExecute = hang > 0 ? g_sim.executes + (uint64_t)hang : 0;
     g_sim.exhaustedAtLoad = exhausted > 0 ? g_sim.loads + (uint64_t)exhausted : 0;
     g_sim.hangAtLoad = hangLoad > 0 ? g_sim.loads + (uint64_t)hangLoad : 0;
+    sim_load_call_hang_from_environment();
 }
 
 // Called with the lock held.

@@ -79,6 +79,12 @@ public struct SimulatorControl: Sendable {
     public func setHang(at n: Int64) { function("axsim_set_hang_at_execute", PFN_axsim_set_hang_at_execute.self)(n) }
     /// The `n`th model load from now blocks until `releaseHangs`, then completes.
     public func setHang(atLoad n: Int64) { function("axsim_set_hang_at_load", PFN_axsim_set_hang_at_load.self)(n) }
+    /// The `n`th call from now of the runtime function `symbol` blocks until `releaseHangs`, then
+    /// goes on; false when the simulator cannot make that function hang.
+    @discardableResult
+    public func setHang(atCall n: Int64, of symbol: String) -> Bool {
+        function("axsim_set_hang_at_call", PFN_axsim_set_hang_at_call.self)(symbol, n) == 0
+    }
     public func releaseHangs() { function("axsim_release_hangs", PFN_axsim_release_hangs.self)() }
     public func setCMMExhausted(atLoad n: Int64) {
         function("axsim_set_cmm_exhausted_at_load", PFN_axsim_set_cmm_exhausted_at_load.self)(n)

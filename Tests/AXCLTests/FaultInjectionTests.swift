@@ -123,6 +123,27 @@ extension SimulatorBackedTests {
             try await s.device.close()
         }
 
+        /// The Kth call of a named runtime function blocks until released, then goes on; other
+        /// functions and the earlier calls are not held, and a name that cannot hang is refused.
+        @Test func hungNamedCallReturnsOnlyWhenReleasedAndThenCompletes() async throws {
+            let s = try await postSetup()
+            #expect(!s.control.setHang(atCall: 1, of: "axclrtEngineExecute"))
+            #expect(!s.control.setHang(atCall: 1, of: "noSuchCall"))
+            #expect(s.control.setHang(atCall: 2, of: "axclrtMalloc"))
+            _ = try await s.device.properties()
+            let first = try await s.device.allocate(byteCount: 64) // the first call from now is not the hung one
+            let hung = Task { try await s.device.allocate(byteCount: 128) }
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(s.control.stats.deviceAllocations == UInt32(s.buffers.count) + 1) // the hung call has not allocated
+            s.control.releaseHangs()
+            let second = try await hung.value
+            #expect(s.control.stats.deviceAllocations == UInt32(s.buffers.count) + 2)
+            try await s.device.free(second)
+            try await s.device.free(first)
+            try await s.execute()
+            try await s.device.close()
+        }
+
         @Test func deviceListStaysEmptyForTheConfiguredTime() async throws {
             let (library, control) = try Simulator.fresh()
             let runtime = try AXCLRuntime(library: library)

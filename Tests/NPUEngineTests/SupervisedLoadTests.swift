@@ -102,6 +102,47 @@ extension SimulatorBackedTests {
             try await f.expectRecoveredAndLoadable()
         }
 
+        /// A runtime call of a first load other than a model file's load, made to hang in the simulator.
+        struct HungLoadCall: Sendable, CustomTestStringConvertible {
+            let symbol: String
+            let call: Int64
+            /// What the card's detail names: the call, or the step of the load it belongs to.
+            let named: String
+            var testDescription: String { "\(symbol) #\(call)" }
+        }
+
+        static let hungLoadCalls = [
+            // Free CMM is read when the model is placed, before the load, then after each layer.
+            HungLoadCall(symbol: "axclrtGetDeviceProperties", call: 3, named: "axclrtGetDeviceProperties (free CMM after layer 0"),
+            HungLoadCall(symbol: "axclrtEngineCreateIO", call: 1, named: "setting up layer 0"),
+            HungLoadCall(symbol: "axclrtMalloc", call: 1, named: "setting up layer 0"),
+        ]
+
+        /// A call of a first load other than the file load hangs (the free-CMM query, an IO's
+        /// creation, a device allocation): the load fails at once with the wedged card's error,
+        /// the card is wedged naming the call or its step, and when the call returns the card is
+        /// recovered with nothing of the load left on it, ready for the same load.
+        @Test(arguments: hungLoadCalls) func hangInALoadsOtherCallsWedgesTheCardNamingTheCall(_ hung: HungLoadCall) async throws {
+            let f = try await Fixture.make(timeout: 1)
+            let (package, control, card, pool) = (f.package, f.control, f.card, f.pool)
+            try #require(control.setHang(atCall: hung.call, of: hung.symbol), "the simulator cannot hang \(hung.symbol)")
+
+            let started = Date()
+            await #expect { _ = try await pool.place(package) } throws: { error in
+                (error as? EngineUnavailableError)?.reason.contains("axcl:129 is wedged") == true
+            }
+            #expect(Date().timeIntervalSince(started) < 15, "answered when the watchdog fired, not when the call returns")
+            let status = card.status
+            #expect(status.state == .wedged)
+            #expect(status.faultCounts["timeout"] == 1)
+            let detail = status.detail ?? ""
+            #expect(detail.contains("loading \(package.manifest.modelName)") && detail.contains(hung.named), "\(detail)")
+
+            control.releaseHangs()
+            try await Self.waitUntilRecovered(card)
+            try await f.expectRecoveredAndLoadable()
+        }
+
         /// The card drops off the bus before a first load: the load fails with the runtime's
         /// error, the fault is counted on the card and its recovery starts at once (not at the
         /// next telemetry poll); once the reboot has healed it, the same load succeeds.

@@ -51,7 +51,11 @@ void axsim_set_execute_error_at(int64_t execute);
 void axsim_set_hang_at_execute(int64_t execute);
 // The Kth model load (axclrtEngineLoadFromFile) blocks; once released it completes.
 void axsim_set_hang_at_load(int64_t load);
-// Lets every blocked execute and load go on.
+// The Kth call from now of the runtime function named `symbol` (one of a load's calls listed in
+// docs/simulated-axmodel.md) blocks; once released it goes on. Returns 0, or -1 for a name that
+// cannot hang (the fault is then off); a NULL name or K <= 0 turns it off.
+int32_t axsim_set_hang_at_call(const char *symbol, int64_t call);
+// Lets every blocked execute, load and call go on.
 void axsim_release_hangs(void);
 void axsim_set_cmm_exhausted_at_load(int64_t load);
 void axsim_set_device_list_empty_seconds(double seconds);
@@ -76,6 +80,7 @@ typedef void (*PFN_axsim_set_offline_after_executes)(int64_t executes);
 typedef void (*PFN_axsim_set_execute_error_at)(int64_t execute);
 typedef void (*PFN_axsim_set_hang_at_execute)(int64_t execute);
 typedef void (*PFN_axsim_set_hang_at_load)(int64_t load);
+typedef int32_t (*PFN_axsim_set_hang_at_call)(const char *symbol, int64_t call);
 typedef void (*PFN_axsim_release_hangs)(void);
 typedef void (*PFN_axsim_set_cmm_exhausted_at_load)(int64_t load);
 typedef void (*PFN_axsim_set_device_list_empty_seconds)(double seconds);
