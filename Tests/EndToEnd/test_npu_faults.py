@@ -7,7 +7,8 @@ healed by the ladder's reboot (no fallback: 503 while it recovers); a card that 
 under a short watchdog, without and with a fallback model, with requests queued behind the hung
 one; a card that hangs in the first load of the model, without and with a fallback model; a card
 whose CMM runs out while loading; two cards, the first of which drops off the bus for good, its
-model then moved to the second.
+model then moved to the second; one card that drops off the bus for good with no other card to take
+its model, so the systemd watchdog pings stop.
 """
 import json
 import threading
@@ -407,4 +408,65 @@ def test_configured_card_missing_at_start_is_shown_failed_while_the_other_serves
     assert missing["blocked_models"] == [] and status == 503, body
     with open(server.log.name) as log:
         assert "NPU device 131 is not used" in log.read()
+    assert server.process.poll() is None
+
+
+# One card that drops off the bus at FAULT_EXECUTE and again after every reboot, with no other
+# card to take its model: its one recovery round fails and it is declared failed.
+LONE_FAILING_CARD = {key: value for key, value in SPARE_CARD.items() if key not in ("AXSIM_DEVICE_COUNT", "AXLLAMA_DEVICES")}
+# The pings go out every half of WATCHDOG_USEC (1 s here); silence over this long is several missed.
+PING_SILENCE_SECONDS = 3
+
+
+@pytest.fixture(scope="module")
+def lone_card_notify():
+    listener = NotifySocket()
+    yield listener
+    listener.close()
+
+
+@pytest.fixture(scope="module")
+def lone_failing_card_server(binary, gguf, package_dir, lone_card_notify):  # noqa: F811
+    """The lone failing card's server run as a systemd unit with WatchdogSec=1 would run it."""
+    instance = simulated_card_server(binary, gguf, package_dir,
+                                     {**LONE_FAILING_CARD, "NOTIFY_SOCKET": lone_card_notify.name, "WATCHDOG_USEC": "1000000"})
+    yield instance
+    instance.stop()
+
+
+def test_card_that_fails_for_good_holding_the_only_copy_of_a_model_stops_the_watchdog_pings(
+        lone_failing_card_server, lone_card_notify, package_dir):  # noqa: F811
+    server = lone_failing_card_server
+    with chat(server, PACKAGE_MODEL, 4, stream=False) as response:
+        assert response.headers["X-Axllama-Engine"] == "npu"
+    # While the card serves, the pings go out.
+    pings = lone_card_notify.lines.count("WATCHDOG=1")
+    lines = lone_card_notify.wait_for(10, lambda ls: ls.count("WATCHDOG=1") >= pings + 2)
+    assert lines.count("WATCHDOG=1") >= pings + 2, lines[-10:]
+
+    # The card drops off the bus mid-stream and never heals.
+    with chat(server, PACKAGE_MODEL, 400, stream=True) as response:
+        lines = [json.loads(line) for line in response.read().splitlines() if line.strip()]
+    assert "ENGINE_EXECUTE_FAIL" in lines[-1].get("error", ""), lines[-1]
+
+    # Once its recovery has given up, /health names the model that nothing else can serve.
+    def failed():
+        status, body = health(server)
+        return (status, body) if card_state(body) == "failed" else None
+    found = wait_for(failed, 60)
+    assert found, health(server)
+    status, body = found
+    # The card names the model as its package does (config.json's model_name).
+    with open(package_dir / "config.json") as config:
+        package_model_name = json.load(config)["model_name"]
+    assert status == 503 and body["devices"][0]["blocked_models"] == [package_model_name], body
+
+    # A restart could bring the card back, so the pings stop and systemd's watchdog restarts the
+    # service. The lifecycle loop sees the failed card at its next poll (half a second here); a
+    # ping it sent before then is not counted.
+    time.sleep(1)
+    pings = lone_card_notify.lines.count("WATCHDOG=1")
+    time.sleep(PING_SILENCE_SECONDS)
+    assert lone_card_notify.lines.count("WATCHDOG=1") == pings, lone_card_notify.lines[-10:]
+    assert health(server)[1]["devices"][0]["state"] == "failed"
     assert server.process.poll() is None
