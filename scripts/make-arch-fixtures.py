@@ -11,11 +11,9 @@ the CPU engine and compare.
 K-quant blocks (Q4_K, Q5_K, Q6_K) are written as random bits with a chosen super-block scale:
 any bit pattern is a valid block, and the gguf package has no K-quant quantizer.
 
-The models and their goldens are committed. Run by hand when the fixtures must change:
+Run by hand when the fixtures must change (not in CI):
   pip install gguf llama-cpp-python numpy
   scripts/make-arch-fixtures.py --out Tests/CPUEngineTests/Fixtures/architectures
-`make fixtures-check` (part of `make test`) writes the models again with --models-only and checks
-that they equal the committed ones byte for byte.
 """
 import argparse
 import json
