@@ -126,20 +126,29 @@ SPARE_CARD = {
 }
 
 
-@pytest.fixture(scope="module")
-def spare_card_notify():
+def listening():
+    """A systemd notify socket for one server, closed after its tests."""
     listener = NotifySocket()
     yield listener
     listener.close()
 
 
-@pytest.fixture(scope="module")
-def spare_card_server(binary, gguf, package_dir, spare_card_notify):  # noqa: F811
-    """The spare-card server run as a systemd unit with WatchdogSec=1 would run it."""
+def watched_server(binary, gguf, package_dir, environment, listener):
+    """A simulated-card server run as a systemd unit with WatchdogSec=1 would run it."""
     instance = simulated_card_server(binary, gguf, package_dir,
-                                     {**SPARE_CARD, "NOTIFY_SOCKET": spare_card_notify.name, "WATCHDOG_USEC": "1000000"})
+                                     {**environment, "NOTIFY_SOCKET": listener.name, "WATCHDOG_USEC": "1000000"})
     yield instance
     instance.stop()
+
+
+@pytest.fixture(scope="module")
+def spare_card_notify():
+    yield from listening()
+
+
+@pytest.fixture(scope="module")
+def spare_card_server(binary, gguf, package_dir, spare_card_notify):  # noqa: F811
+    yield from watched_server(binary, gguf, package_dir, SPARE_CARD, spare_card_notify)
 
 
 def refusal(server, model, stream=False):
@@ -420,18 +429,12 @@ PING_SILENCE_SECONDS = 3
 
 @pytest.fixture(scope="module")
 def lone_card_notify():
-    listener = NotifySocket()
-    yield listener
-    listener.close()
+    yield from listening()
 
 
 @pytest.fixture(scope="module")
 def lone_failing_card_server(binary, gguf, package_dir, lone_card_notify):  # noqa: F811
-    """The lone failing card's server run as a systemd unit with WatchdogSec=1 would run it."""
-    instance = simulated_card_server(binary, gguf, package_dir,
-                                     {**LONE_FAILING_CARD, "NOTIFY_SOCKET": lone_card_notify.name, "WATCHDOG_USEC": "1000000"})
-    yield instance
-    instance.stop()
+    yield from watched_server(binary, gguf, package_dir, LONE_FAILING_CARD, lone_card_notify)
 
 
 def test_card_that_fails_for_good_holding_the_only_copy_of_a_model_stops_the_watchdog_pings(
